@@ -1,0 +1,43 @@
+/**
+ * pdrouter: route LLM inference traffic across disaggregated prefill and decode GPU
+ * pools, and simulate, benchmark and compare the routing policies that do it.
+ *
+ * - **Policies** (`Policy`, `createPolicy`, `createRoundRobin`, `createTelemetry`): one
+ *   small interface; the same module routes in the simulator and in front of engines.
+ * - **Simulator** (`simulate`, `comparePolicies`): a deterministic discrete-event
+ *   simulator of P/D pools with continuous batching, chunked prefill, prefix caches,
+ *   KV capacity and KV transfer.
+ * - **Workloads** (`SyntheticSource`, `workloadTemplate`): seeded synthetic traffic.
+ * - **Metrics** (`Recorder`, `LogHistogram`): TTFT/TPOT summaries, SLO attainment, goodput.
+ *
+ * @example Compare the baseline and the telemetry policy on the default scenario
+ * ```ts
+ * import { comparePolicies, DEFAULT_SCENARIO } from "./mod.ts";
+ * const report = await comparePolicies({ ...DEFAULT_SCENARIO, requests: 300 });
+ * for (const r of report.results) console.log(r.policy, r.ttftMs.p99.toFixed(0));
+ * ```
+ *
+ * @module
+ */
+
+export * from "./src/core/types.ts";
+export * from "./src/core/record.ts";
+export * from "./src/core/errors.ts";
+export * from "./src/core/rng.ts";
+export * from "./src/index/prefix_index.ts";
+export * from "./src/index/load_index.ts";
+export * from "./src/index/fleet_state.ts";
+export * from "./src/policy/types.ts";
+export * from "./src/policy/config.ts";
+export * from "./src/policy/registry.ts";
+export * from "./src/policy/round_robin.ts";
+export * from "./src/policy/telemetry.ts";
+export * from "./src/sim/model.ts";
+export * from "./src/sim/presets.ts";
+export * from "./src/sim/event_queue.ts";
+export * from "./src/sim/simulator.ts";
+export * from "./src/sim/compare.ts";
+export * from "./src/sim/workload/synthetic.ts";
+export * from "./src/sim/workload/catalog.ts";
+export * from "./src/metrics/histogram.ts";
+export * from "./src/metrics/recorder.ts";

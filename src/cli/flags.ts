@@ -1,0 +1,142 @@
+/**
+ * Shared flag parsing for every pdrouter command: value parsers that name what they
+ * expected, and one runner that maps errors to exit codes (2 for bad usage or bad
+ * input, 1 for anything else).
+ *
+ * @module
+ */
+
+import { type Command, CommanderError, InvalidArgumentError } from "commander";
+import { InputError, UsageError } from "../core/errors.ts";
+
+/** Parser for a positive number flag value. */
+export function positiveNumber(value: string): number {
+  const x = strictNumber(value);
+  if (!(x > 0)) throw new InvalidArgumentError(`expected a positive number, got '${value}'`);
+  return x;
+}
+
+/** Parser for a non-negative number flag value. */
+export function nonNegativeNumber(value: string): number {
+  const x = strictNumber(value);
+  if (!(x >= 0)) throw new InvalidArgumentError(`expected a number ≥ 0, got '${value}'`);
+  return x;
+}
+
+/** Parser for a positive integer flag value. */
+export function positiveInt(value: string): number {
+  const x = strictNumber(value);
+  if (!(Number.isInteger(x) && x > 0)) {
+    throw new InvalidArgumentError(`expected a positive integer, got '${value}'`);
+  }
+  return x;
+}
+
+/** Parser for a non-negative integer flag value. */
+export function nonNegativeInt(value: string): number {
+  const x = strictNumber(value);
+  if (!(Number.isInteger(x) && x >= 0)) {
+    throw new InvalidArgumentError(`expected an integer ≥ 0, got '${value}'`);
+  }
+  return x;
+}
+
+/** Parser for any integer flag value (e.g. a seed). */
+export function integer(value: string): number {
+  const x = strictNumber(value);
+  if (!Number.isSafeInteger(x)) {
+    throw new InvalidArgumentError(`expected an integer, got '${value}'`);
+  }
+  return x;
+}
+
+/** Parser factory for a value from a fixed set. */
+export function oneOf<T extends string>(values: readonly T[]): (value: string) => T {
+  return (value: string): T => {
+    if (!(values as readonly string[]).includes(value)) {
+      throw new InvalidArgumentError(`expected one of ${values.join(", ")}, got '${value}'`);
+    }
+    return value as T;
+  };
+}
+
+/** Parser for a comma-separated list of non-empty names. */
+export function nameList(value: string): string[] {
+  const names = value.split(",").map((s) => s.trim());
+  if (names.length === 0 || names.some((s) => s === "")) {
+    throw new InvalidArgumentError(`expected a comma-separated list of names, got '${value}'`);
+  }
+  return names;
+}
+
+function strictNumber(value: string): number {
+  const trimmed = value.trim();
+  const x = trimmed === "" ? NaN : Number(trimmed);
+  if (!Number.isFinite(x)) throw new InvalidArgumentError(`expected a number, got '${value}'`);
+  return x;
+}
+
+/** Whether progress lines should be drawn (stdout and stderr are terminals). */
+export function progressEnabled(): boolean {
+  try {
+    return Deno.stdout.isTerminal() && Deno.stderr.isTerminal();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Runs a command's `main` with `args`, turning errors into exit codes: 0 on success
+ * or `--help`, 2 on a bad flag, a bad value or bad input data (the message names the
+ * flag, or the file, line and field), 1 on anything else.
+ *
+ * @example
+ * ```ts
+ * import { runCommand } from "./flags.ts";
+ * import { Command } from "commander";
+ * const code = await runCommand(() => new Command("demo"), async () => {}, []);
+ * if (code !== 0) throw new Error("expected success");
+ * ```
+ */
+export async function runCommand(
+  build: () => Command,
+  main: (opts: Record<string, unknown>, args: string[], cmd: Command) => Promise<void>,
+  args: readonly string[],
+): Promise<number> {
+  const cmd = build();
+  cmd.exitOverride();
+  cmd.configureOutput({
+    writeOut: (s) => writeText(Deno.stdout, s),
+    writeErr: () => {}, // errors are printed once, below
+  });
+  try {
+    cmd.parse([...args], { from: "user" });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.help" || e.exitCode === 0) {
+        return 0;
+      }
+      writeText(Deno.stderr, `${e.message.replace(/^error: /, "error: ")}\n(see --help)\n`);
+      return 2;
+    }
+    throw e;
+  }
+  try {
+    await main(cmd.opts(), cmd.args, cmd);
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError || e instanceof InputError) {
+      writeText(Deno.stderr, `error: ${e.message}\n`);
+      return 2;
+    }
+    writeText(Deno.stderr, `error: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+}
+
+/** Writes `text` fully to a Deno output stream, synchronously. */
+export function writeText(stream: { writeSync(p: Uint8Array): number }, text: string): void {
+  const bytes = new TextEncoder().encode(text);
+  let off = 0;
+  while (off < bytes.length) off += stream.writeSync(bytes.subarray(off));
+}

@@ -1,0 +1,321 @@
+/**
+ * `telemetry`: pdrouter's optimized policy.
+ *
+ * **Candidates** (never the whole fleet): the workers holding the longest leading run
+ * of the request's KV blocks (prefix index) plus the least-loaded few of each pool
+ * (load index).
+ *
+ * **Prefill score** (lower is better), each term normalised to `[0, 1)` with
+ * `soft(x) = x / (1 + x)` so that no term can dominate by scale:
+ * - `waitWeight · soft(estWaitMs / sloTtftMs)`: `estWaitMs` is the queued uncached
+ *   tokens plus this request's uncached tokens on that worker, times
+ *   `prefillMsPerToken`. Prefix overlap enters here: cached tokens need no compute.
+ * - `ttftWeight · soft(smoothedTtftMs / sloTtftMs)`: what clients recently saw.
+ * - `kvWeight · kvUsedFraction`.
+ *
+ * **Decode score**: `kvWeight · committedKvFraction + tpotWeight · soft(smoothedTpot /
+ * sloTpotMs) + queueWeight · soft(waiting) − prefixWeight · matchedFraction`. There is
+ * no throughput term: a worker that is busy must look worse, never better (the
+ * original lab's failure was a throughput-dominated decode score that herded every
+ * request onto the busiest worker).
+ *
+ * **Per-pool thresholds**: a prefill worker whose queued work exceeds
+ * `prefillThresholdMs`, or a decode worker whose committed KV fraction exceeds
+ * `decodeKvThreshold`, is not eligible while another is. When none is, the request is
+ * queued on the best worker anyway, or shed when `overload` is `"shed"` and its
+ * priority is below `shedBelowPriority`.
+ *
+ * **Migration**: `rebalance` proposes moving one decoding request from the hottest
+ * decode worker to the coolest when their score gap exceeds `migrationMargin`, at most
+ * `migrationBudget` times per `migrationWindowMs` of simulated time.
+ *
+ * @module
+ */
+
+import { Reason, Role } from "../core/types.ts";
+import type { Decision, FleetSnapshot, Migration, RouteRequest } from "../core/types.ts";
+import { resolveConfig } from "./config.ts";
+import type { ResolvedConfig } from "./config.ts";
+import type { Policy, PolicyConfig, PolicyContext } from "./types.ts";
+
+/** Registry name of {@linkcode createTelemetry}. */
+export const TELEMETRY = "telemetry";
+
+/** Configuration fields of `telemetry`, with defaults. */
+export const telemetrySpec = {
+  prefixCandidates: {
+    default: 4,
+    min: 0,
+    max: 64,
+    integer: true,
+    doc: "Prefix holders considered per request (longest leading match first)",
+  },
+  loadCandidates: {
+    default: 4,
+    min: 1,
+    max: 64,
+    integer: true,
+    doc: "Least-loaded workers considered per pool",
+  },
+  prefillMsPerToken: {
+    default: 0,
+    min: 0,
+    doc: "Estimated prefill compute per uncached token, ms (0: use the context's estimate)",
+  },
+  waitWeight: { default: 1, min: 0, doc: "Weight of the estimated prefill wait" },
+  ttftWeight: { default: 0.1, min: 0, doc: "Weight of the smoothed TTFT a worker showed" },
+  prefillKvWeight: { default: 0.05, min: 0, doc: "Weight of a prefill worker's KV usage" },
+  prefillThresholdMs: {
+    default: 0,
+    min: 0,
+    doc: "Queued prefill work (ms) above which a prefill worker is not eligible " +
+      "(0: twice the TTFT SLO)",
+  },
+  decodeKvWeight: { default: 1, min: 0, doc: "Weight of a decode worker's committed KV fraction" },
+  decodeTpotWeight: { default: 0.5, min: 0, doc: "Weight of a decode worker's smoothed TPOT" },
+  decodeQueueWeight: {
+    default: 0.5,
+    min: 0,
+    doc: "Weight of the requests waiting for decode admission",
+  },
+  decodePrefixWeight: {
+    default: 0.1,
+    min: 0,
+    doc: "Bonus for decode workers already holding the prompt's blocks (less KV to transfer)",
+  },
+  decodeKvThreshold: {
+    default: 0.9,
+    min: 0,
+    max: 10,
+    doc: "Committed KV fraction above which a decode worker is not eligible",
+  },
+  overload: {
+    default: "queue",
+    oneOf: ["queue", "shed"],
+    doc: "What to do when every worker of a pool is over its threshold",
+  } as { default: "queue" | "shed"; oneOf: readonly ("queue" | "shed")[]; doc: string },
+  shedBelowPriority: {
+    default: 1,
+    doc: "With overload = shed, requests with priority below this are shed; others queue",
+  },
+  migrationBudget: {
+    default: 0,
+    min: 0,
+    integer: true,
+    doc: "Decode migrations allowed per window (0 disables migration)",
+  },
+  migrationWindowMs: { default: 10_000, min: 1, doc: "Length of a migration budget window, ms" },
+  migrationMargin: {
+    default: 0.3,
+    min: 0,
+    doc: "Decode score gap (hottest − coolest) a migration must exceed",
+  },
+} as const;
+
+/** Resolved `telemetry` configuration. */
+export type TelemetryConfig = ResolvedConfig<typeof telemetrySpec>;
+
+function soft(x: number): number {
+  return x > 0 ? x / (1 + x) : 0;
+}
+
+/**
+ * Creates the telemetry-driven policy.
+ *
+ * @example
+ * ```ts
+ * import { createTelemetry } from "./telemetry.ts";
+ * import { FleetState } from "../index/fleet_state.ts";
+ * import { createDecision, Role } from "../core/types.ts";
+ * const fleet = new FleetState([Role.Prefill, Role.Prefill, Role.Decode], 1e5, 16);
+ * fleet.queuedPrefillTokens[0] = 4096;
+ * fleet.refresh(0);
+ * const policy = createTelemetry({}, {
+ *   random: () => 0.5, sloTtftMs: 2000, sloTpotMs: 100, prefillMsPerToken: 0.03,
+ * });
+ * policy.prepare(fleet.n);
+ * const out = createDecision();
+ * const req = { id: 0, promptTokens: 100, outputTokens: 10, blocks: new Uint32Array([1]), priority: 0, sessionId: -1 };
+ * policy.route(fleet, req, out);
+ * if (out.prefill !== 1) throw new Error("should avoid the busy prefill worker");
+ * ```
+ * @throws {TypeError | RangeError} On a bad configuration.
+ */
+export function createTelemetry(config: PolicyConfig, context: PolicyContext): Policy {
+  const c: TelemetryConfig = resolveConfig(TELEMETRY, telemetrySpec, config);
+  const msPerToken = c.prefillMsPerToken > 0 ? c.prefillMsPerToken : context.prefillMsPerToken;
+  const sloTtft = context.sloTtftMs;
+  const sloTpot = context.sloTpotMs;
+  const thresholdMs = c.prefillThresholdMs > 0 ? c.prefillThresholdMs : 2 * sloTtft;
+  if (!(msPerToken > 0) || !(sloTtft > 0) || !(sloTpot > 0)) {
+    throw new RangeError(
+      `Cannot create policy '${TELEMETRY}': 'prefillMsPerToken', 'sloTtftMs' and 'sloTpotMs' ` +
+        `must be positive, got ${msPerToken}, ${sloTtft}, ${sloTpot}`,
+    );
+  }
+
+  // Scratch, sized once in prepare().
+  const prefixIds = new Int32Array(c.prefixCandidates);
+  const prefixCounts = new Uint16Array(c.prefixCandidates);
+  const loadIds = new Int32Array(c.loadCandidates);
+  let seen = new Uint32Array(0);
+  let stamp = 0;
+
+  // Migration budget state: deterministic in simulated time.
+  let windowIndex = -1;
+  let movesInWindow = 0;
+
+  function nextStamp(): number {
+    if (++stamp === 0xffffffff) {
+      seen.fill(0);
+      stamp = 1;
+    }
+    return stamp;
+  }
+
+  function prefillScore(s: FleetSnapshot, w: number, uncachedTokens: number): number {
+    const waitMs = (s.queuedPrefillTokens[w] + uncachedTokens) * msPerToken;
+    return c.waitWeight * soft(waitMs / sloTtft) +
+      c.ttftWeight * soft(s.ttftMs[w] / sloTtft) +
+      c.prefillKvWeight * (s.kvUsedTokens[w] / s.kvCapacityTokens[w]);
+  }
+
+  function decodeScore(s: FleetSnapshot, w: number, matchedFraction: number): number {
+    return c.decodeKvWeight * s.decodeLoad.key(w) +
+      c.decodeTpotWeight * soft(s.tpotMs[w] / sloTpot) +
+      c.decodeQueueWeight * soft(s.queued[w]) -
+      c.decodePrefixWeight * matchedFraction;
+  }
+
+  // Best prefill worker among prefix holders and least-loaded workers. Returns the
+  // worker, writing into `bestPrefix` whether locality decided it.
+  let decidedByPrefix = false;
+  let bestEligible = false;
+
+  function pickPrefill(s: FleetSnapshot, r: RouteRequest, nPrefix: number): number {
+    const mark = nextStamp();
+    const blockTokens = s.blockTokens;
+    const prompt = r.promptTokens;
+    let best = -1, bestScore = Infinity, bestOk = false, bestMatched = 0;
+    const nLoad = s.prefillLoad.smallestInto(loadIds);
+    // Pass 1: prefix holders (their match counts are known).
+    for (let i = 0; i < nPrefix; i++) {
+      const w = prefixIds[i];
+      if ((s.role[w] & Role.Prefill) === 0 || s.healthy[w] !== 1 || seen[w] === mark) continue;
+      seen[w] = mark;
+      const cached = Math.min(prefixCounts[i] * blockTokens, prompt - 1);
+      const score = prefillScore(s, w, prompt - cached);
+      const ok = s.queuedPrefillTokens[w] * msPerToken <= thresholdMs;
+      if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
+        best = w, bestScore = score, bestOk = ok, bestMatched = cached;
+      }
+    }
+    // Pass 2: least-loaded workers (match length from the index, O(log b)).
+    for (let i = 0; i < nLoad; i++) {
+      const w = loadIds[i];
+      if (s.healthy[w] !== 1 || seen[w] === mark) continue;
+      seen[w] = mark;
+      const m = s.prefix.matchLength(w, r.blocks);
+      const cached = m > 0 ? Math.min(m * blockTokens, prompt - 1) : 0;
+      const score = prefillScore(s, w, prompt - cached);
+      const ok = s.queuedPrefillTokens[w] * msPerToken <= thresholdMs;
+      if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
+        best = w, bestScore = score, bestOk = ok, bestMatched = cached;
+      }
+    }
+    decidedByPrefix = bestMatched > 0 && best !== s.prefillLoad.min();
+    bestEligible = bestOk;
+    return best;
+  }
+
+  function pickDecode(s: FleetSnapshot, r: RouteRequest, nPrefix: number): number {
+    const mark = nextStamp();
+    const nBlocks = r.blocks.length;
+    let best = -1, bestScore = Infinity, bestOk = false;
+    for (let i = 0; i < nPrefix; i++) {
+      const w = prefixIds[i];
+      if ((s.role[w] & Role.Decode) === 0 || s.healthy[w] !== 1 || seen[w] === mark) continue;
+      seen[w] = mark;
+      const score = decodeScore(s, w, nBlocks > 0 ? prefixCounts[i] / nBlocks : 0);
+      const ok = s.decodeLoad.key(w) <= c.decodeKvThreshold;
+      if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
+        best = w, bestScore = score, bestOk = ok;
+      }
+    }
+    const nLoad = s.decodeLoad.smallestInto(loadIds);
+    for (let i = 0; i < nLoad; i++) {
+      const w = loadIds[i];
+      if (s.healthy[w] !== 1 || seen[w] === mark) continue;
+      seen[w] = mark;
+      const score = decodeScore(s, w, 0);
+      const ok = s.decodeLoad.key(w) <= c.decodeKvThreshold;
+      if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
+        best = w, bestScore = score, bestOk = ok;
+      }
+    }
+    bestEligible = bestOk;
+    return best;
+  }
+
+  return {
+    name: TELEMETRY,
+    prepare(maxWorkers: number): void {
+      if (seen.length < maxWorkers) seen = new Uint32Array(maxWorkers);
+      stamp = 0;
+      windowIndex = -1;
+      movesInWindow = 0;
+    },
+    route(s: FleetSnapshot, r: RouteRequest, out: Decision): void {
+      if (seen.length < s.n) seen = new Uint32Array(s.n); // unprepared use: allocate once
+      const nPrefix = prefixIds.length > 0
+        ? s.prefix.matchInto(r.blocks, prefixIds, prefixCounts)
+        : 0;
+      const p = pickPrefill(s, r, nPrefix);
+      const pOk = bestEligible;
+      const byPrefix = decidedByPrefix;
+      const d = pickDecode(s, r, nPrefix);
+      const dOk = bestEligible;
+      if (p < 0 || d < 0) {
+        out.prefill = -1;
+        out.decode = -1;
+        out.reason = Reason.NoWorker;
+        return;
+      }
+      if (!pOk || !dOk) {
+        if (c.overload === "shed" && r.priority < c.shedBelowPriority) {
+          out.prefill = -1;
+          out.decode = -1;
+          out.reason = Reason.Shed;
+          return;
+        }
+        out.prefill = p;
+        out.decode = d;
+        out.reason = Reason.Queued;
+        return;
+      }
+      out.prefill = p;
+      out.decode = d;
+      out.reason = byPrefix ? Reason.Prefix : Reason.Load;
+    },
+    rebalance(s: FleetSnapshot, out: Migration): void {
+      out.from = -1;
+      out.to = -1;
+      if (c.migrationBudget === 0) return;
+      const win = Math.floor(s.nowMs / c.migrationWindowMs);
+      if (win !== windowIndex) {
+        windowIndex = win;
+        movesInWindow = 0;
+      }
+      if (movesInWindow >= c.migrationBudget) return;
+      const hot = s.decodeLoad.max();
+      const cool = s.decodeLoad.min();
+      if (hot < 0 || cool < 0 || hot === cool || s.running[hot] < 2) return;
+      if (s.decodeLoad.key(cool) > c.decodeKvThreshold) return;
+      const gap = decodeScore(s, hot, 0) - decodeScore(s, cool, 0);
+      if (gap <= c.migrationMargin) return;
+      out.from = hot;
+      out.to = cool;
+      movesInWindow++;
+    },
+  } satisfies Policy;
+}

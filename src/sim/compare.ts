@@ -1,0 +1,148 @@
+/**
+ * Side-by-side comparison: the same workload, fleet and model under several policies.
+ * This is what `deno task sim` runs.
+ *
+ * @module
+ */
+
+import { Rng } from "../core/rng.ts";
+import type { RequestSource } from "../core/types.ts";
+import type { RequestRecord } from "../core/record.ts";
+import type { RunSummary } from "../metrics/recorder.ts";
+import { createPolicy, policyEntries } from "../policy/registry.ts";
+import type { PolicyConfig } from "../policy/types.ts";
+import { prefillMsPerToken } from "./model.ts";
+import { modelPreset } from "./presets.ts";
+import { simulate } from "./simulator.ts";
+import { workloadTemplate } from "./workload/catalog.ts";
+import { SyntheticSource } from "./workload/synthetic.ts";
+
+/** Everything that defines a comparison run. Plain data; printed in `--json` output. */
+export interface ComparisonConfig {
+  /** Named synthetic workload. */
+  workload: string;
+  /** Requests to generate. */
+  requests: number;
+  /** Mean arrival rate, requests per second. */
+  ratePerS: number;
+  /** Seed of the workload and of every policy's random source. */
+  seed: number;
+  /** Model preset name. */
+  model: string;
+  /** Prefill-only workers. */
+  prefillGpus: number;
+  /** Decode-only workers. */
+  decodeGpus: number;
+  /** Decode migrations per window, for policies that migrate. */
+  migrationBudget: number;
+  /** TTFT objective, ms. */
+  sloTtftMs: number;
+  /** TPOT objective, ms. */
+  sloTpotMs: number;
+  /** Policies to compare, by registry name. */
+  policies: string[];
+  /** Per-policy configuration overrides. */
+  policyConfig: Record<string, PolicyConfig>;
+}
+
+/** Results of a comparison. */
+export interface ComparisonReport {
+  /** What was run. */
+  config: ComparisonConfig;
+  /** One summary per policy, in `config.policies` order. */
+  results: RunSummary[];
+}
+
+/**
+ * The built-in default scenario: multi-turn chat on 4 prefill + 4 decode H100s
+ * running Llama-3.1-8B at a load where routing matters (prefill ≈ 75% busy, bursty).
+ * SLOs are MLPerf Inference's llama3_1-8b *interactive* server targets (p99 TTFT
+ * 500 ms, TPOT 30 ms; mlcommons/inference `loadgen/mlperf.conf`).
+ */
+export const DEFAULT_SCENARIO: Readonly<ComparisonConfig> = Object.freeze({
+  workload: "chat",
+  requests: 6000,
+  ratePerS: 40,
+  seed: 1,
+  model: "llama3-8b-h100",
+  prefillGpus: 4,
+  decodeGpus: 4,
+  migrationBudget: 8,
+  sloTtftMs: 500,
+  sloTpotMs: 30,
+  policies: ["round-robin", "telemetry"],
+  policyConfig: {},
+});
+
+/** Hooks for progress and per-request output. */
+export interface ComparisonHooks {
+  /** Builds the workload for one policy's run (default: the named synthetic workload). */
+  makeWorkload?: (config: ComparisonConfig) => RequestSource;
+  /** Called when a policy's run starts. */
+  onPolicyStart?: (policy: string, index: number) => void;
+  /** Progress within a run. */
+  onProgress?: (policy: string, finished: number, nowMs: number) => void;
+  /** Every request record of a run (the record object is reused). */
+  onRequest?: (policy: string, record: Readonly<RequestRecord>) => void;
+  /** Finished requests between progress calls. */
+  progressEvery?: number;
+}
+
+/** The named synthetic workload of `config`. */
+export function syntheticWorkload(config: ComparisonConfig): RequestSource {
+  const template = workloadTemplate(config.workload);
+  return new SyntheticSource(
+    template.build({ requests: config.requests, ratePerS: config.ratePerS, seed: config.seed }),
+  );
+}
+
+/**
+ * Runs every policy of `config` on the same workload and returns their summaries.
+ *
+ * @example
+ * ```ts
+ * import { comparePolicies, DEFAULT_SCENARIO } from "./compare.ts";
+ * const report = await comparePolicies({ ...DEFAULT_SCENARIO, requests: 200 });
+ * if (report.results.length !== 2) throw new Error("two policies expected");
+ * ```
+ * @throws {RangeError | TypeError} On an unknown policy, model or workload, or a bad policy config.
+ */
+export async function comparePolicies(
+  config: ComparisonConfig,
+  hooks: ComparisonHooks = {},
+): Promise<ComparisonReport> {
+  const model = modelPreset(config.model);
+  const results: RunSummary[] = [];
+  const makeWorkload = hooks.makeWorkload ?? syntheticWorkload;
+  for (let i = 0; i < config.policies.length; i++) {
+    const name = config.policies[i];
+    const entry = policyEntries().find((e) => e.name === name);
+    const userConfig = config.policyConfig[name] ?? {};
+    const policyConfig =
+      entry && "migrationBudget" in entry.spec && !("migrationBudget" in userConfig)
+        ? { ...userConfig, migrationBudget: config.migrationBudget }
+        : userConfig;
+    const policy = createPolicy(name, policyConfig, {
+      random: new Rng(config.seed * 7919 + 17).source(),
+      sloTtftMs: config.sloTtftMs,
+      sloTpotMs: config.sloTpotMs,
+      prefillMsPerToken: prefillMsPerToken(model),
+    });
+    hooks.onPolicyStart?.(name, i);
+    const onRequest = hooks.onRequest;
+    const onProgress = hooks.onProgress;
+    const { summary } = await simulate({
+      model,
+      prefillWorkers: config.prefillGpus,
+      decodeWorkers: config.decodeGpus,
+      policy,
+      workload: makeWorkload(config),
+      slo: { ttftMs: config.sloTtftMs, tpotMs: config.sloTpotMs },
+      onRequest: onRequest ? (r) => onRequest(name, r) : undefined,
+      onProgress: onProgress ? (n, t) => onProgress(name, n, t) : undefined,
+      progressEvery: hooks.progressEvery,
+    });
+    results.push(summary);
+  }
+  return { config, results };
+}

@@ -77,7 +77,9 @@ export function randomFleet(rng: Rng, opts: { allHealthy?: boolean } = {}): Flee
       const len = 1 + rng.int(12);
       const blocks = new Uint32Array(len);
       const root = 1 + rng.int(4);
-      for (let k = 0; k < len; k++) blocks[k] = k < 2 ? root * 1000 + k : root * 1000 + k + 100 * rng.int(3);
+      for (let k = 0; k < len; k++) {
+        blocks[k] = k < 2 ? root * 1000 + k : root * 1000 + k + 100 * rng.int(3);
+      }
       fleet.prefix.insert(w, blocks);
     }
     fleet.refresh(w);
@@ -131,7 +133,11 @@ function qualifies(f: FleetState, role: number): boolean {
  * policyContract("round-robin", (ctx) => createRoundRobin({}, ctx));
  * ```
  */
-export function policyContract(name: string, make: MakePolicy, options: ContractOptions = {}): void {
+export function policyContract(
+  name: string,
+  make: MakePolicy,
+  options: ContractOptions = {},
+): void {
   const trials = options.trials ?? 300;
   const skip = options.skip ?? {};
   const test = (check: ContractCheck, fn: () => void) =>
@@ -171,11 +177,17 @@ export function policyContract(name: string, make: MakePolicy, options: Contract
         policy.route(fleet, randomRequest(rng, i), out);
         if (out.decode < 0) continue;
         assert(out.decode < fleet.n, `decode worker ${out.decode} out of range`);
-        assert((fleet.role[out.decode] & Role.Decode) !== 0, `decode worker ${out.decode} cannot decode`);
+        assert(
+          (fleet.role[out.decode] & Role.Decode) !== 0,
+          `decode worker ${out.decode} cannot decode`,
+        );
         assertEquals(fleet.healthy[out.decode], 1, `decode worker ${out.decode} is unhealthy`);
         if (out.prefill >= 0 && out.prefill !== out.decode) {
           assert(out.prefill < fleet.n, `prefill worker ${out.prefill} out of range`);
-          assert((fleet.role[out.prefill] & Role.Prefill) !== 0, `prefill worker ${out.prefill} cannot prefill`);
+          assert(
+            (fleet.role[out.prefill] & Role.Prefill) !== 0,
+            `prefill worker ${out.prefill} cannot prefill`,
+          );
           assertEquals(fleet.healthy[out.prefill], 1, `prefill worker ${out.prefill} is unhealthy`);
         }
       }
@@ -205,7 +217,9 @@ export function policyContract(name: string, make: MakePolicy, options: Contract
     const out = createDecision();
     for (let t = 0; t < trials / 10; t++) {
       const fleet = randomFleet(rng);
-      for (let w = 0; w < fleet.n; w++) if ((fleet.role[w] & Role.Decode) !== 0) fleet.setHealthy(w, false);
+      for (let w = 0; w < fleet.n; w++) {
+        if ((fleet.role[w] & Role.Decode) !== 0) fleet.setHealthy(w, false);
+      }
       const policy = make(contractContext(t));
       policy.prepare(fleet.n);
       policy.route(fleet, randomRequest(rng, 0), out);

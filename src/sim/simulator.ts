@@ -65,6 +65,13 @@ export interface SimulationOptions {
   readonly onMigration?: (decidedMs: number, from: number, to: number) => void;
   /** Called after every event with the fleet (for invariant checks in tests). */
   readonly onEvent?: (fleet: FleetSnapshot) => void;
+  /** Simulated ms between calls of `onSample` (0 or absent: never). */
+  readonly sampleIntervalMs?: number;
+  /**
+   * Called every `sampleIntervalMs` of simulated time while requests are in flight or
+   * arriving, with the live fleet (copy what you keep).
+   */
+  readonly onSample?: (fleet: FleetSnapshot, nowMs: number) => void;
   /** Called every `progressEvery` finished requests. */
   readonly onProgress?: (finished: number, nowMs: number) => void;
   /** Finished requests between progress calls. Default 16384. */
@@ -87,6 +94,7 @@ const EV_PREFILL_STEP = 1;
 const EV_DECODE_BOUNDARY = 2;
 const EV_TRANSFER_DONE = 3;
 const EV_REBALANCE = 4;
+const EV_SAMPLE = 5;
 
 /**
  * Runs one simulation to completion.
@@ -187,6 +195,8 @@ class Simulation {
     const q = this.#queue;
     const rebalanceMs = o.rebalanceIntervalMs ?? 250;
     if (o.policy.rebalance) q.push(rebalanceMs, EV_REBALANCE, 0, 0);
+    const sampleMs = o.sampleIntervalMs ?? 0;
+    if (o.onSample && sampleMs > 0) q.push(0, EV_SAMPLE, 0, 0);
     let batch: readonly InferenceRequest[] = [];
     let bi = 0;
     for (;;) {
@@ -222,6 +232,13 @@ class Simulation {
             if (this.#inFlight > 0 || !this.#arrivalsDone) {
               this.#rebalance();
               q.push(this.#now + rebalanceMs, EV_REBALANCE, 0, 0);
+            }
+            break;
+          case EV_SAMPLE:
+            if (this.#inFlight > 0 || !this.#arrivalsDone) {
+              this.#fleet.nowMs = this.#now;
+              o.onSample!(this.#fleet, this.#now);
+              q.push(this.#now + sampleMs, EV_SAMPLE, 0, 0);
             }
             break;
         }

@@ -8,6 +8,8 @@
  *   simulator of P/D pools with continuous batching, chunked prefill, prefix caches,
  *   KV capacity and KV transfer.
  * - **Workloads** (`SyntheticSource`, `workloadTemplate`): seeded synthetic traffic.
+ * - **Traces** (`openTrace`, `TraceSource`, `scanTrace`, `generateMooncakeRows`): streamed
+ *   replay of Mooncake, Azure 2023, Vidur, length-only and BurstGPT traces (gzip too).
  * - **Metrics** (`Recorder`, `LogHistogram`): TTFT/TPOT summaries, SLO attainment, goodput.
  *
  * @example Compare the baseline and the telemetry policy on the default scenario
@@ -39,5 +41,16 @@ export * from "./src/sim/simulator.ts";
 export * from "./src/sim/compare.ts";
 export * from "./src/sim/workload/synthetic.ts";
 export * from "./src/sim/workload/catalog.ts";
+export * from "./src/sim/workload/trace_row.ts";
+export * from "./src/sim/workload/trace_format.ts";
+export * from "./src/sim/workload/trace_reader.ts";
+export * from "./src/sim/workload/trace_writer.ts";
+export * from "./src/sim/workload/trace_gen.ts";
+export * from "./src/sim/workload/line_reader.ts";
+export * from "./src/sim/workload/mooncake.ts";
+export * from "./src/sim/workload/azure.ts";
+export * from "./src/sim/workload/vidur.ts";
+export * from "./src/sim/workload/lengths.ts";
+export * from "./src/sim/workload/burstgpt.ts";
 export * from "./src/metrics/histogram.ts";
 export * from "./src/metrics/recorder.ts";

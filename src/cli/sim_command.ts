@@ -14,6 +14,7 @@ import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim
 import { kvCapacityTokens } from "../sim/model.ts";
 import { modelPresets } from "../sim/presets.ts";
 import { workloadTemplate, workloadTemplates } from "../sim/workload/catalog.ts";
+import { detectFileFormat, scanTrace, TraceSource } from "../sim/workload/trace_reader.ts";
 import {
   integer,
   nameList,
@@ -26,6 +27,16 @@ import {
   writeText,
 } from "./flags.ts";
 import { fixed, formatTable } from "./table.ts";
+import {
+  addTraceOptions,
+  offeredRatePerS,
+  skippedLine,
+  type TraceFlags,
+  traceFlagsFromOpts,
+  traceOptions,
+  type TraceReport,
+  traceReport,
+} from "./trace_flags.ts";
 
 const MODES = ["baseline", "optimized", "both"] as const;
 const MODE_POLICIES: Record<(typeof MODES)[number], string[]> = {
@@ -41,7 +52,7 @@ function collect(value: string, previous: string[]): string[] {
 /** The `sim` command's flags and help. */
 export function buildSimCommand(): Command {
   const d = DEFAULT_SCENARIO;
-  return new Command("sim")
+  const cmd = new Command("sim")
     .description(
       "Simulate disaggregated prefill/decode pools and compare routing policies side by side.\n" +
         "Defaults run the built-in scenario: multi-turn chat on 4 prefill + 4 decode H100s " +
@@ -103,8 +114,11 @@ export function buildSimCommand(): Command {
         "  deno task sim                                  # the default comparison\n" +
         "  deno task sim --mode baseline --seed 7\n" +
         "  deno task sim --workload bursty --rate 50 --prefill-gpus 6 --decode-gpus 2 --json\n" +
-        "  deno task sim --set telemetry.migrationMargin=0.1 --migration-budget 16",
+        "  deno task sim --set telemetry.migrationMargin=0.1 --migration-budget 16\n" +
+        "  deno task sim --trace data/traces/mooncake/conversation_trace.jsonl.gz " +
+        "--prefill-gpus 3 --decode-gpus 3 --rate-scale 1.2",
     );
+  return addTraceOptions(cmd);
 }
 
 /** Resolves parsed flags into a {@linkcode ComparisonConfig}; throws UsageError on conflicts. */
@@ -194,12 +208,20 @@ function listText(): string {
   return lines.join("\n") + "\n";
 }
 
-/** Formats a comparison as the human-readable report. */
-export function formatComparison(config: ComparisonConfig, results: readonly RunSummary[]): string {
-  const head = `pdrouter sim · workload ${config.workload} (${config.requests} requests, ` +
-    `${config.ratePerS} req/s, seed ${config.seed}) · ${config.prefillGpus} prefill + ` +
-    `${config.decodeGpus} decode × ${config.model} · SLO TTFT ${config.sloTtftMs} ms, ` +
-    `TPOT ${config.sloTpotMs} ms`;
+/**
+ * Formats a comparison as the human-readable report (`headLine` replaces the first
+ * line, e.g. for a trace replay).
+ */
+export function formatComparison(
+  config: ComparisonConfig,
+  results: readonly RunSummary[],
+  headLine?: string,
+): string {
+  const head = headLine ??
+    `pdrouter sim · workload ${config.workload} (${config.requests} requests, ` +
+      `${config.ratePerS} req/s, seed ${config.seed}) · ${config.prefillGpus} prefill + ` +
+      `${config.decodeGpus} decode × ${config.model} · SLO TTFT ${config.sloTtftMs} ms, ` +
+      `TPOT ${config.sloTpotMs} ms`;
   const rows = results.map((r) => [
     r.policy,
     String(r.completed),
@@ -262,16 +284,23 @@ function ratio(a: number, b: number): string {
 
 /** Runs the `sim` command on `args`; returns the exit code. */
 export function runSimCommand(args: readonly string[]): Promise<number> {
-  return runCommand(buildSimCommand, async (opts) => {
+  return runCommand(buildSimCommand, async (opts, _args, cmd) => {
     if (opts.list) {
       writeText(Deno.stdout, listText());
       return;
     }
-    const config = simConfigFromFlags(opts);
+    const trace = traceFlagsFromOpts(opts, (key) => cmd.getOptionValueSource(key) === "cli");
+    let config = simConfigFromFlags(opts);
+    let replay: TraceReplay | null = null;
+    if (trace) {
+      replay = await prepareTrace(trace, config, cmd.getOptionValueSource("rate") === "cli");
+      config = replay.config;
+    }
     const progress = !opts.json && progressEnabled();
     let report;
     try {
       report = await comparePolicies(config, {
+        makeWorkload: replay?.makeWorkload,
         progressEvery: 250,
         onProgress: progress
           ? (policy, finished, nowMs) =>
@@ -293,12 +322,68 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       if (progress) writeText(Deno.stderr, "\r\x1b[K");
     }
     if (opts.json) {
+      const jsonConfig = replay ? { ...report.config, trace: replay.report } : report.config;
       writeText(
         Deno.stdout,
-        JSON.stringify({ config: report.config, results: report.results }) + "\n",
+        JSON.stringify({ config: jsonConfig, results: report.results }) + "\n",
       );
     } else {
-      writeText(Deno.stdout, formatComparison(report.config, report.results));
+      writeText(Deno.stdout, formatComparison(report.config, report.results, replay?.head));
     }
   }, args);
+}
+
+/** A validated trace replay: the run's config, a source factory and what to report. */
+interface TraceReplay {
+  config: ComparisonConfig;
+  makeWorkload: () => TraceSource;
+  report: TraceReport;
+  head: string;
+}
+
+/**
+ * Detects the trace's format and reads it once to validate every row before any
+ * simulation starts (bad input fails fast, with exit code 2).
+ */
+async function prepareTrace(
+  trace: TraceFlags,
+  base: ComparisonConfig,
+  rateGiven: boolean,
+): Promise<TraceReplay> {
+  const format = await detectFileFormat(trace.path, trace.format);
+  if (format !== "lengths" && rateGiven) {
+    throw new UsageError(
+      "--rate",
+      `the ${format} trace has its own arrival times; use --rate-scale X to change the load`,
+    );
+  }
+  const options = traceOptions(trace, format, base.ratePerS, base.seed);
+  const stats = await scanTrace(options);
+  const line = skippedLine(trace, stats);
+  if (line) writeText(Deno.stderr, line);
+  if (stats.requests === 0) {
+    throw new UsageError(
+      Number.isFinite(trace.durationS) ? "--duration" : "--start",
+      `the window selects no requests of ${trace.path} (${stats.beforeStart} rows lie before ` +
+        `--start ${trace.startS} s)`,
+    );
+  }
+  const offered = offeredRatePerS(stats);
+  const config: ComparisonConfig = {
+    ...base,
+    workload: "trace",
+    requests: stats.requests,
+    ratePerS: Number((format === "lengths" ? base.ratePerS * trace.rateScale : offered).toFixed(3)),
+  };
+  const head = `pdrouter sim · trace ${trace.path} (${format}, ${stats.requests} requests, ` +
+    `rate-scale ${trace.rateScale}, ${offered.toFixed(2)} req/s offered` +
+    (format === "lengths" ? `, Poisson arrivals, seed ${base.seed}` : "") +
+    `) · ${base.prefillGpus} prefill + ${base.decodeGpus} decode × ${base.model} · ` +
+    `SLO TTFT ${base.sloTtftMs} ms, TPOT ${base.sloTpotMs} ms`;
+  return {
+    config,
+    makeWorkload: () => new TraceSource(options),
+    report: traceReport(trace, stats),
+    head,
+  };
 }

@@ -13,11 +13,26 @@
  * - `ttftWeight · soft(smoothedTtftMs / sloTtftMs)`: what clients recently saw.
  * - `kvWeight · kvUsedFraction`.
  *
- * **Decode score**: `kvWeight · committedKvFraction + tpotWeight · soft(smoothedTpot /
- * sloTpotMs) + queueWeight · soft(waiting) − prefixWeight · matchedFraction`. There is
- * no throughput term: a worker that is busy must look worse, never better (the
- * original lab's failure was a throughput-dominated decode score that herded every
- * request onto the busiest worker).
+ * **Decode score**: `kvWeight · (committedKvFraction + pendingKvFraction) + tpotWeight ·
+ * soft(smoothedTpot / sloTpotMs) + queueWeight · soft(waiting) − prefixWeight ·
+ * matchedFraction`. There is no throughput term: a worker that is busy must look
+ * worse, never better (the original lab's failure was a throughput-dominated decode
+ * score that herded every request onto the busiest worker).
+ *
+ * **Pending KV**: a decode worker's telemetry shows a request only when its prefill
+ * is done, so every request routed during a burst would otherwise see the same
+ * "least loaded" decode worker and herd onto it. The policy keeps a ledger of the KV
+ * (prompt + output tokens) it sent to each decode worker, each entry expiring when
+ * the request's prefill is estimated to finish; the decode score adds it.
+ *
+ * **Local prefill**: when the best prefill worker's estimated TTFT exceeds
+ * `localPrefillAboveMs`, the decode candidates are asked too: a decode worker whose
+ * smoothed TPOT leaves headroom (below `localPrefillTpotFraction` of the TPOT SLO) can
+ * prefill the prompt itself between decode steps (`prefill = -1`). The one with the
+ * lowest estimated local TTFT, `(its queued prefill tokens + uncached tokens there) ×
+ * prefillMsPerToken × localPrefillCost`, takes the request when that beats the
+ * prefill pool. This turns idle decode compute into prefill capacity during bursts;
+ * the TPOT gate bounds what it costs running decodes.
  *
  * **Per-pool thresholds**: a prefill worker whose queued work exceeds
  * `prefillThresholdMs`, or a decode worker whose committed KV fraction exceeds
@@ -37,6 +52,7 @@ import type { Decision, FleetSnapshot, Migration, RouteRequest } from "../core/t
 import { resolveConfig } from "./config.ts";
 import type { ResolvedConfig } from "./config.ts";
 import type { Policy, PolicyConfig, PolicyContext } from "./types.ts";
+import { PendingLedger } from "./_pending_ledger.ts";
 
 /** Registry name of {@linkcode createTelemetry}. */
 export const TELEMETRY = "telemetry";
@@ -88,6 +104,36 @@ export const telemetrySpec = {
     min: 0,
     max: 10,
     doc: "Committed KV fraction above which a decode worker is not eligible",
+  },
+  pendingEntries: {
+    default: 4096,
+    min: 0,
+    integer: true,
+    doc: "Requests remembered as routed to a decode worker but still in prefill, so that " +
+      "the decode choice sees them before the worker's telemetry does (0: off)",
+  },
+  localPrefill: {
+    default: "auto",
+    oneOf: ["auto", "off"],
+    doc: "auto: let a decode worker prefill a prompt itself when the prefill pool is " +
+      "congested and that is faster; off: always use the prefill pool",
+  } as { default: "auto" | "off"; oneOf: readonly ("auto" | "off")[]; doc: string },
+  localPrefillAboveMs: {
+    default: 0,
+    min: 0,
+    doc: "Estimated prefill-pool TTFT above which local prefill is considered " +
+      "(0: 0.8 × the TTFT SLO)",
+  },
+  localPrefillTpotFraction: {
+    default: 0.75,
+    min: 0,
+    doc: "A decode worker may prefill locally only while its smoothed TPOT is below this " +
+      "fraction of the TPOT SLO (local prefill slows its decode steps)",
+  },
+  localPrefillCost: {
+    default: 1.2,
+    min: 0,
+    doc: "Local prefill time relative to the prefill pool's, per uncached token",
   },
   overload: {
     default: "queue",
@@ -154,7 +200,12 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
     );
   }
 
+  const localAboveMs = c.localPrefillAboveMs > 0 ? c.localPrefillAboveMs : 0.8 * sloTtft;
+  const localTpotMs = c.localPrefillTpotFraction * sloTpot;
+  const localOn = c.localPrefill === "auto";
+
   // Scratch, sized once in prepare().
+  let ledger: PendingLedger | null = null;
   const prefixIds = new Int32Array(c.prefixCandidates);
   const prefixCounts = new Uint16Array(c.prefixCandidates);
   const loadIds = new Int32Array(c.loadCandidates);
@@ -180,8 +231,12 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
       c.prefillKvWeight * (s.kvUsedTokens[w] / s.kvCapacityTokens[w]);
   }
 
+  function pendingKv(s: FleetSnapshot, w: number): number {
+    return ledger !== null && w < ledger.workers ? ledger.pending(w) / s.kvCapacityTokens[w] : 0;
+  }
+
   function decodeScore(s: FleetSnapshot, w: number, matchedFraction: number): number {
-    return c.decodeKvWeight * s.decodeLoad.key(w) +
+    return c.decodeKvWeight * (s.decodeLoad.key(w) + pendingKv(s, w)) +
       c.decodeTpotWeight * soft(s.tpotMs[w] / sloTpot) +
       c.decodeQueueWeight * soft(s.queued[w]) -
       c.decodePrefixWeight * matchedFraction;
@@ -191,12 +246,13 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
   // worker, writing into `bestPrefix` whether locality decided it.
   let decidedByPrefix = false;
   let bestEligible = false;
+  let prefillEstMs = 0; // estimated prefill finish of the chosen prefill worker, from now
 
   function pickPrefill(s: FleetSnapshot, r: RouteRequest, nPrefix: number): number {
     const mark = nextStamp();
     const blockTokens = s.blockTokens;
     const prompt = r.promptTokens;
-    let best = -1, bestScore = Infinity, bestOk = false, bestMatched = 0;
+    let best = -1, bestScore = Infinity, bestOk = false, bestMatched = 0, bestEst = 0;
     const nLoad = s.prefillLoad.smallestInto(loadIds);
     // Pass 1: prefix holders (their match counts are known).
     for (let i = 0; i < nPrefix; i++) {
@@ -208,6 +264,7 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
       const ok = s.queuedPrefillTokens[w] * msPerToken <= thresholdMs;
       if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
         best = w, bestScore = score, bestOk = ok, bestMatched = cached;
+        bestEst = (s.queuedPrefillTokens[w] + prompt - cached) * msPerToken;
       }
     }
     // Pass 2: least-loaded workers (match length from the index, O(log b)).
@@ -221,17 +278,32 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
       const ok = s.queuedPrefillTokens[w] * msPerToken <= thresholdMs;
       if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
         best = w, bestScore = score, bestOk = ok, bestMatched = cached;
+        bestEst = (s.queuedPrefillTokens[w] + prompt - cached) * msPerToken;
       }
     }
     decidedByPrefix = bestMatched > 0 && best !== s.prefillLoad.min();
     bestEligible = bestOk;
+    prefillEstMs = bestEst;
     return best;
   }
 
-  function pickDecode(s: FleetSnapshot, r: RouteRequest, nPrefix: number): number {
+  // Best local-prefill candidate found by the last pickDecode (-1: none).
+  let localBest = -1;
+  let localBestMs = Infinity;
+
+  /** Local-prefill estimate of decode worker `w`, or Infinity when it may not. */
+  function localMs(s: FleetSnapshot, w: number, r: RouteRequest, matched: number): number {
+    if (s.tpotMs[w] >= localTpotMs || s.decodeLoad.key(w) > c.decodeKvThreshold) return Infinity;
+    const cached = matched > 0 ? Math.min(matched * s.blockTokens, r.promptTokens - 1) : 0;
+    return (s.queuedPrefillTokens[w] + r.promptTokens - cached) * msPerToken * c.localPrefillCost;
+  }
+
+  function pickDecode(s: FleetSnapshot, r: RouteRequest, nPrefix: number, local: boolean): number {
     const mark = nextStamp();
     const nBlocks = r.blocks.length;
     let best = -1, bestScore = Infinity, bestOk = false;
+    localBest = -1;
+    localBestMs = Infinity;
     for (let i = 0; i < nPrefix; i++) {
       const w = prefixIds[i];
       if ((s.role[w] & Role.Decode) === 0 || s.healthy[w] !== 1 || seen[w] === mark) continue;
@@ -240,6 +312,10 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
       const ok = s.decodeLoad.key(w) <= c.decodeKvThreshold;
       if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
         best = w, bestScore = score, bestOk = ok;
+      }
+      if (local) {
+        const ms = localMs(s, w, r, prefixCounts[i]);
+        if (ms < localBestMs) localBest = w, localBestMs = ms;
       }
     }
     const nLoad = s.decodeLoad.smallestInto(loadIds);
@@ -252,6 +328,10 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
       if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
         best = w, bestScore = score, bestOk = ok;
       }
+      if (local) {
+        const ms = localMs(s, w, r, s.prefix.matchLength(w, r.blocks));
+        if (ms < localBestMs) localBest = w, localBestMs = ms;
+      }
     }
     bestEligible = bestOk;
     return best;
@@ -261,24 +341,47 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
     name: TELEMETRY,
     prepare(maxWorkers: number): void {
       if (seen.length < maxWorkers) seen = new Uint32Array(maxWorkers);
+      if (c.pendingEntries > 0) {
+        if (ledger === null || ledger.workers < maxWorkers) {
+          ledger = new PendingLedger(Math.max(1, maxWorkers), c.pendingEntries);
+        } else ledger.clear();
+      }
       stamp = 0;
       windowIndex = -1;
       movesInWindow = 0;
     },
     route(s: FleetSnapshot, r: RouteRequest, out: Decision): void {
       if (seen.length < s.n) seen = new Uint32Array(s.n); // unprepared use: allocate once
+      if (c.pendingEntries > 0 && (ledger === null || ledger.workers < s.n)) {
+        ledger = new PendingLedger(s.n, c.pendingEntries); // unprepared use: allocate once
+      }
+      ledger?.expire(s.nowMs);
       const nPrefix = prefixIds.length > 0
         ? s.prefix.matchInto(r.blocks, prefixIds, prefixCounts)
         : 0;
       const p = pickPrefill(s, r, nPrefix);
       const pOk = bestEligible;
       const byPrefix = decidedByPrefix;
-      const d = pickDecode(s, r, nPrefix);
+      const remoteMs = p >= 0 ? prefillEstMs : Infinity;
+      const d = pickDecode(s, r, nPrefix, localOn && (p < 0 || remoteMs > localAboveMs));
       const dOk = bestEligible;
-      if (p < 0 || d < 0) {
+      if (d < 0) {
         out.prefill = -1;
         out.decode = -1;
         out.reason = Reason.NoWorker;
+        return;
+      }
+      if (localBest >= 0 && localBestMs < remoteMs) {
+        // The prefill pool is congested (or absent) and a decode worker can do it sooner.
+        out.prefill = -1;
+        out.decode = localBest;
+        out.reason = Reason.Load;
+        return;
+      }
+      if (p < 0) {
+        out.prefill = -1; // no prefill worker: the decode worker prefills
+        out.decode = d;
+        out.reason = Reason.Load;
         return;
       }
       if (!pOk || !dOk) {
@@ -291,11 +394,13 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
         out.prefill = p;
         out.decode = d;
         out.reason = Reason.Queued;
+        ledger?.add(d, r.promptTokens + r.outputTokens, s.nowMs + remoteMs);
         return;
       }
       out.prefill = p;
       out.decode = d;
       out.reason = byPrefix ? Reason.Prefix : Reason.Load;
+      ledger?.add(d, r.promptTokens + r.outputTokens, s.nowMs + remoteMs);
     },
     rebalance(s: FleetSnapshot, out: Migration): void {
       out.from = -1;

@@ -161,10 +161,6 @@ export const telemetrySpec = {
 /** Resolved `telemetry` configuration. */
 export type TelemetryConfig = ResolvedConfig<typeof telemetrySpec>;
 
-function soft(x: number): number {
-  return x > 0 ? x / (1 + x) : 0;
-}
-
 /**
  * Creates the telemetry-driven policy.
  *
@@ -212,6 +208,21 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
   let seen = new Uint32Array(0);
   let stamp = 0;
 
+  // Allocation-free hot path: every double that crosses a function boundary goes
+  // through this typed array (a double passed, returned or kept in a closure variable
+  // is boxed, i.e. allocated, whenever the call is not inlined).
+  const F = new Float64Array(8);
+  const SCORE = 0; // out: the score computed by prefillScore / decodeScore
+  const BEST_P = 1; // best prefill score so far
+  const EST_P = 2; // estimated prefill finish of the best prefill worker, ms from now
+  const BEST_D = 3; // best decode score so far
+  const EST_L = 4; // estimated local-prefill finish of the best local candidate, ms
+  const LOCAL_MS = 5; // out: localMs result
+
+  // Best-so-far state of the pickers (small integers and booleans only).
+  let bestP = -1, bestPOk = false, bestPCached = 0;
+  let bestD = -1, bestDOk = false, localBest = -1;
+
   // Migration budget state: deterministic in simulated time.
   let windowIndex = -1;
   let movesInWindow = 0;
@@ -224,117 +235,130 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
     return stamp;
   }
 
-  function prefillScore(s: FleetSnapshot, w: number, uncachedTokens: number): number {
-    const waitMs = (s.queuedPrefillTokens[w] + uncachedTokens) * msPerToken;
-    return c.waitWeight * soft(waitMs / sloTtft) +
-      c.ttftWeight * soft(s.ttftMs[w] / sloTtft) +
+  /** Writes worker `w`'s prefill score for `uncached` new tokens into `F[SCORE]`. */
+  function prefillScore(s: FleetSnapshot, w: number, uncached: number): void {
+    const wait = (s.queuedPrefillTokens[w] + uncached) * msPerToken / sloTtft;
+    const ttft = s.ttftMs[w] / sloTtft;
+    F[SCORE] = c.waitWeight * (wait > 0 ? wait / (1 + wait) : 0) +
+      c.ttftWeight * (ttft > 0 ? ttft / (1 + ttft) : 0) +
       c.prefillKvWeight * (s.kvUsedTokens[w] / s.kvCapacityTokens[w]);
   }
 
-  function pendingKv(s: FleetSnapshot, w: number): number {
-    return ledger !== null && w < ledger.workers ? ledger.pending(w) / s.kvCapacityTokens[w] : 0;
+  /** Writes decode worker `w`'s score, `matched` of `nBlocks` blocks held, into `F[SCORE]`. */
+  function decodeScore(s: FleetSnapshot, w: number, matched: number, nBlocks: number): void {
+    const pending = ledger !== null && w < ledger.workers
+      ? ledger.pending(w) / s.kvCapacityTokens[w]
+      : 0;
+    const tpot = s.tpotMs[w] / sloTpot;
+    const q = s.queued[w];
+    F[SCORE] = c.decodeKvWeight * (s.decodeLoad.key(w) + pending) +
+      c.decodeTpotWeight * (tpot > 0 ? tpot / (1 + tpot) : 0) +
+      c.decodeQueueWeight * (q > 0 ? q / (1 + q) : 0) -
+      c.decodePrefixWeight * (nBlocks > 0 ? matched / nBlocks : 0);
   }
 
-  function decodeScore(s: FleetSnapshot, w: number, matchedFraction: number): number {
-    return c.decodeKvWeight * (s.decodeLoad.key(w) + pendingKv(s, w)) +
-      c.decodeTpotWeight * soft(s.tpotMs[w] / sloTpot) +
-      c.decodeQueueWeight * soft(s.queued[w]) -
-      c.decodePrefixWeight * matchedFraction;
+  /** Prefill candidate `w` holding `matched` leading blocks. */
+  function considerPrefill(s: FleetSnapshot, r: RouteRequest, w: number, matched: number): void {
+    const prompt = r.promptTokens;
+    const cached = matched > 0 ? Math.min(matched * s.blockTokens, prompt - 1) : 0;
+    prefillScore(s, w, prompt - cached);
+    const ok = s.queuedPrefillTokens[w] * msPerToken <= thresholdMs;
+    if ((ok && !bestPOk) || (ok === bestPOk && F[SCORE] < F[BEST_P])) {
+      bestP = w, bestPOk = ok, bestPCached = cached;
+      F[BEST_P] = F[SCORE];
+      F[EST_P] = (s.queuedPrefillTokens[w] + prompt - cached) * msPerToken;
+    }
   }
 
-  // Best prefill worker among prefix holders and least-loaded workers. Returns the
-  // worker, writing into `bestPrefix` whether locality decided it.
-  let decidedByPrefix = false;
-  let bestEligible = false;
-  let prefillEstMs = 0; // estimated prefill finish of the chosen prefill worker, from now
-
+  /** Best prefill worker among prefix holders and least-loaded workers, or -1. */
   function pickPrefill(s: FleetSnapshot, r: RouteRequest, nPrefix: number): number {
     const mark = nextStamp();
-    const blockTokens = s.blockTokens;
-    const prompt = r.promptTokens;
-    let best = -1, bestScore = Infinity, bestOk = false, bestMatched = 0, bestEst = 0;
-    const nLoad = s.prefillLoad.smallestInto(loadIds);
+    bestP = -1, bestPOk = false, bestPCached = 0;
+    F[BEST_P] = Infinity;
+    F[EST_P] = Infinity;
     // Pass 1: prefix holders (their match counts are known).
     for (let i = 0; i < nPrefix; i++) {
       const w = prefixIds[i];
       if ((s.role[w] & Role.Prefill) === 0 || s.healthy[w] !== 1 || seen[w] === mark) continue;
       seen[w] = mark;
-      const cached = Math.min(prefixCounts[i] * blockTokens, prompt - 1);
-      const score = prefillScore(s, w, prompt - cached);
-      const ok = s.queuedPrefillTokens[w] * msPerToken <= thresholdMs;
-      if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
-        best = w, bestScore = score, bestOk = ok, bestMatched = cached;
-        bestEst = (s.queuedPrefillTokens[w] + prompt - cached) * msPerToken;
-      }
+      considerPrefill(s, r, w, prefixCounts[i]);
     }
     // Pass 2: least-loaded workers (match length from the index, O(log b)).
+    const nLoad = s.prefillLoad.smallestInto(loadIds);
     for (let i = 0; i < nLoad; i++) {
       const w = loadIds[i];
       if (s.healthy[w] !== 1 || seen[w] === mark) continue;
       seen[w] = mark;
-      const m = s.prefix.matchLength(w, r.blocks);
-      const cached = m > 0 ? Math.min(m * blockTokens, prompt - 1) : 0;
-      const score = prefillScore(s, w, prompt - cached);
-      const ok = s.queuedPrefillTokens[w] * msPerToken <= thresholdMs;
-      if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
-        best = w, bestScore = score, bestOk = ok, bestMatched = cached;
-        bestEst = (s.queuedPrefillTokens[w] + prompt - cached) * msPerToken;
+      considerPrefill(s, r, w, s.prefix.matchLength(w, r.blocks));
+    }
+    return bestP;
+  }
+
+  /** Writes decode worker `w`'s local-prefill estimate (Infinity: may not) into `F[LOCAL_MS]`. */
+  function localMs(s: FleetSnapshot, r: RouteRequest, w: number, matched: number): void {
+    if (s.tpotMs[w] >= localTpotMs || s.decodeLoad.key(w) > c.decodeKvThreshold) {
+      F[LOCAL_MS] = Infinity;
+      return;
+    }
+    const cached = matched > 0 ? Math.min(matched * s.blockTokens, r.promptTokens - 1) : 0;
+    F[LOCAL_MS] = (s.queuedPrefillTokens[w] + r.promptTokens - cached) * msPerToken *
+      c.localPrefillCost;
+  }
+
+  /** Decode candidate `w` holding `matched` leading blocks. */
+  function considerDecode(
+    s: FleetSnapshot,
+    r: RouteRequest,
+    w: number,
+    matched: number,
+    local: boolean,
+  ): void {
+    decodeScore(s, w, matched, r.blocks.length);
+    const ok = s.decodeLoad.key(w) <= c.decodeKvThreshold;
+    if ((ok && !bestDOk) || (ok === bestDOk && F[SCORE] < F[BEST_D])) {
+      bestD = w, bestDOk = ok;
+      F[BEST_D] = F[SCORE];
+    }
+    if (local) {
+      localMs(s, r, w, matched);
+      if (F[LOCAL_MS] < F[EST_L]) {
+        localBest = w;
+        F[EST_L] = F[LOCAL_MS];
       }
     }
-    decidedByPrefix = bestMatched > 0 && best !== s.prefillLoad.min();
-    bestEligible = bestOk;
-    prefillEstMs = bestEst;
-    return best;
   }
 
-  // Best local-prefill candidate found by the last pickDecode (-1: none).
-  let localBest = -1;
-  let localBestMs = Infinity;
-
-  /** Local-prefill estimate of decode worker `w`, or Infinity when it may not. */
-  function localMs(s: FleetSnapshot, w: number, r: RouteRequest, matched: number): number {
-    if (s.tpotMs[w] >= localTpotMs || s.decodeLoad.key(w) > c.decodeKvThreshold) return Infinity;
-    const cached = matched > 0 ? Math.min(matched * s.blockTokens, r.promptTokens - 1) : 0;
-    return (s.queuedPrefillTokens[w] + r.promptTokens - cached) * msPerToken * c.localPrefillCost;
-  }
-
+  /**
+   * Best decode worker among prefix holders and least-loaded workers, or -1; with
+   * `local`, also the best local-prefill candidate (`localBest`, `F[EST_L]`).
+   */
   function pickDecode(s: FleetSnapshot, r: RouteRequest, nPrefix: number, local: boolean): number {
     const mark = nextStamp();
-    const nBlocks = r.blocks.length;
-    let best = -1, bestScore = Infinity, bestOk = false;
-    localBest = -1;
-    localBestMs = Infinity;
+    bestD = -1, bestDOk = false, localBest = -1;
+    F[BEST_D] = Infinity;
+    F[EST_L] = Infinity;
     for (let i = 0; i < nPrefix; i++) {
       const w = prefixIds[i];
       if ((s.role[w] & Role.Decode) === 0 || s.healthy[w] !== 1 || seen[w] === mark) continue;
       seen[w] = mark;
-      const score = decodeScore(s, w, nBlocks > 0 ? prefixCounts[i] / nBlocks : 0);
-      const ok = s.decodeLoad.key(w) <= c.decodeKvThreshold;
-      if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
-        best = w, bestScore = score, bestOk = ok;
-      }
-      if (local) {
-        const ms = localMs(s, w, r, prefixCounts[i]);
-        if (ms < localBestMs) localBest = w, localBestMs = ms;
-      }
+      considerDecode(s, r, w, prefixCounts[i], local);
     }
     const nLoad = s.decodeLoad.smallestInto(loadIds);
     for (let i = 0; i < nLoad; i++) {
       const w = loadIds[i];
       if (s.healthy[w] !== 1 || seen[w] === mark) continue;
       seen[w] = mark;
-      const score = decodeScore(s, w, 0);
-      const ok = s.decodeLoad.key(w) <= c.decodeKvThreshold;
-      if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
-        best = w, bestScore = score, bestOk = ok;
-      }
-      if (local) {
-        const ms = localMs(s, w, r, s.prefix.matchLength(w, r.blocks));
-        if (ms < localBestMs) localBest = w, localBestMs = ms;
-      }
+      considerDecode(s, r, w, local ? s.prefix.matchLength(w, r.blocks) : 0, local);
     }
-    bestEligible = bestOk;
-    return best;
+    return bestD;
+  }
+
+  /** Remembers KV sent to decode worker `d` until the prefill is estimated done. */
+  function remember(s: FleetSnapshot, r: RouteRequest, d: number): void {
+    // Whole milliseconds keep the expiry a small integer (never boxed).
+    if (ledger !== null) {
+      ledger.add(d, r.promptTokens + r.outputTokens, Math.ceil(s.nowMs + F[EST_P]));
+    }
   }
 
   return {
@@ -355,23 +379,22 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
       if (c.pendingEntries > 0 && (ledger === null || ledger.workers < s.n)) {
         ledger = new PendingLedger(s.n, c.pendingEntries); // unprepared use: allocate once
       }
-      ledger?.expire(s.nowMs);
+      if (ledger !== null) ledger.expire(Math.floor(s.nowMs));
       const nPrefix = prefixIds.length > 0
         ? s.prefix.matchInto(r.blocks, prefixIds, prefixCounts)
         : 0;
       const p = pickPrefill(s, r, nPrefix);
-      const pOk = bestEligible;
-      const byPrefix = decidedByPrefix;
-      const remoteMs = p >= 0 ? prefillEstMs : Infinity;
-      const d = pickDecode(s, r, nPrefix, localOn && (p < 0 || remoteMs > localAboveMs));
-      const dOk = bestEligible;
+      const pOk = bestPOk;
+      const byPrefix = bestPCached > 0 && p !== s.prefillLoad.min();
+      const d = pickDecode(s, r, nPrefix, localOn && (p < 0 || F[EST_P] > localAboveMs));
+      const dOk = bestDOk;
       if (d < 0) {
         out.prefill = -1;
         out.decode = -1;
         out.reason = Reason.NoWorker;
         return;
       }
-      if (localBest >= 0 && localBestMs < remoteMs) {
+      if (localBest >= 0 && F[EST_L] < F[EST_P]) {
         // The prefill pool is congested (or absent) and a decode worker can do it sooner.
         out.prefill = -1;
         out.decode = localBest;
@@ -394,13 +417,13 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
         out.prefill = p;
         out.decode = d;
         out.reason = Reason.Queued;
-        ledger?.add(d, r.promptTokens + r.outputTokens, s.nowMs + remoteMs);
+        remember(s, r, d);
         return;
       }
       out.prefill = p;
       out.decode = d;
       out.reason = byPrefix ? Reason.Prefix : Reason.Load;
-      ledger?.add(d, r.promptTokens + r.outputTokens, s.nowMs + remoteMs);
+      remember(s, r, d);
     },
     rebalance(s: FleetSnapshot, out: Migration): void {
       out.from = -1;
@@ -416,8 +439,10 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
       const cool = s.decodeLoad.min();
       if (hot < 0 || cool < 0 || hot === cool || s.running[hot] < 2) return;
       if (s.decodeLoad.key(cool) > c.decodeKvThreshold) return;
-      const gap = decodeScore(s, hot, 0) - decodeScore(s, cool, 0);
-      if (gap <= c.migrationMargin) return;
+      decodeScore(s, hot, 0, 0);
+      const hotScore = F[SCORE];
+      decodeScore(s, cool, 0, 0);
+      if (hotScore - F[SCORE] <= c.migrationMargin) return;
       out.from = hot;
       out.to = cool;
       movesInWindow++;

@@ -95,3 +95,24 @@ Deno.test("telemetry: without a prefill worker the decode worker prefills", () =
   equal(out.prefill, -1);
   notEqual(out.decode, -1);
 });
+
+Deno.test("telemetry: lateRequests = concentrate queues a late request behind late work", () => {
+  // Budget 0.8 × 1000 ms. Worker 0 is 2 s behind; worker 1 has 700 ms queued, so a 400 ms
+  // prompt (16k tokens × 0.025 ms) is late on both.
+  const fleet = pdFleet(2, 1);
+  fleet.queuedPrefillTokens[0] = 80_000;
+  fleet.queuedPrefillTokens[1] = 28_000;
+  fleet.refresh(0);
+  fleet.refresh(1);
+  const out = createDecision();
+  const spread = createTelemetry({ localPrefill: "off" }, context());
+  spread.prepare(fleet.n);
+  spread.route(fleet, request([1], 16_000), out);
+  equal(out.prefill, 1, "spread: the fastest worker");
+  const conc = createTelemetry({ localPrefill: "off", lateRequests: "concentrate" }, context());
+  conc.prepare(fleet.n);
+  conc.route(fleet, request([1], 16_000), out);
+  equal(out.prefill, 0, "concentrate: the worker that is late already");
+  conc.route(fleet, request([2], 1_000), out); // 725 ms on worker 1: on time
+  equal(out.prefill, 1, "an on-time request still takes the fastest worker");
+});

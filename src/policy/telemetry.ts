@@ -95,7 +95,7 @@ export const telemetrySpec = {
       "(0: twice the TTFT SLO)",
   },
   decodeKvWeight: { default: 1, min: 0, doc: "Weight of a decode worker's committed KV fraction" },
-  decodeTpotWeight: { default: 0.5, min: 0, doc: "Weight of a decode worker's smoothed TPOT" },
+  decodeTpotWeight: { default: 0.25, min: 0, doc: "Weight of a decode worker's smoothed TPOT" },
   decodeQueueWeight: {
     default: 0,
     min: 0,

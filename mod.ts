@@ -2,8 +2,10 @@
  * pdrouter: route LLM inference traffic across disaggregated prefill and decode GPU
  * pools, and simulate, benchmark and compare the routing policies that do it.
  *
- * - **Policies** (`Policy`, `createPolicy`, `createRoundRobin`, `createTelemetry`): one
- *   small interface; the same module routes in the simulator and in front of engines.
+ * - **Policies** (`Policy`, `createPolicy`, `createRoundRobin`, `createTelemetry`, and
+ *   re-creations of peers: `createLlmD`, `createDynamo`, `createSglang`, `createAibrix`,
+ *   plus `createLeastLoaded`, `createPowerOfTwo`): one small interface; the same module
+ *   routes in the simulator and in front of engines.
  * - **Simulator** (`simulate`, `comparePolicies`): a deterministic discrete-event
  *   simulator of P/D pools with continuous batching, chunked prefill, prefix caches,
  *   KV capacity and KV transfer.
@@ -34,11 +36,18 @@ export * from "./src/policy/config.ts";
 export * from "./src/policy/registry.ts";
 export * from "./src/policy/round_robin.ts";
 export * from "./src/policy/telemetry.ts";
+export * from "./src/policy/least_loaded.ts";
+export * from "./src/policy/power_of_two.ts";
+export * from "./src/policy/llm_d.ts";
+export * from "./src/policy/dynamo.ts";
+export * from "./src/policy/sglang.ts";
+export * from "./src/policy/aibrix.ts";
 export * from "./src/sim/model.ts";
 export * from "./src/sim/presets.ts";
 export * from "./src/sim/event_queue.ts";
 export * from "./src/sim/simulator.ts";
 export * from "./src/sim/compare.ts";
+export * from "./src/sim/capacity.ts";
 export * from "./src/sim/workload/synthetic.ts";
 export * from "./src/sim/workload/catalog.ts";
 export * from "./src/sim/workload/trace_row.ts";

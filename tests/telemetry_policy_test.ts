@@ -20,8 +20,10 @@ function fleet(): FleetState {
   return new FleetState(roles, 100_000, 16);
 }
 
+// Thresholds are about the pools themselves: local prefill on decode workers (which can
+// absorb a congested prefill pool) is off here and tested on its own below.
 function route(f: FleetState, config: PolicyConfig = {}, priority = 0) {
-  const p = createTelemetry(config, CTX);
+  const p = createTelemetry({ localPrefill: "off", ...config }, CTX);
   p.prepare(f.n);
   const out = createDecision();
   p.route(f, request(priority), out);
@@ -109,4 +111,12 @@ Deno.test("unhealthy workers are skipped even when idle", () => {
   const out = route(f);
   equal(out.prefill, 1);
   equal(out.decode, 3);
+});
+
+Deno.test("with local prefill on, a congested prefill pool hands the prompt to a decode worker", () => {
+  const f = fleet();
+  for (const w of [0, 1, 2]) setQueued(f, w, THRESHOLD_TOKENS * (2 + w));
+  const out = route(f, { localPrefill: "auto" });
+  equal(out.prefill, -1, "the decode worker prefills locally");
+  equal(f.role[out.decode], Role.Decode);
 });

@@ -11,6 +11,8 @@ import type { RunSummary } from "../metrics/recorder.ts";
 import { policyEntries, policyNames } from "../policy/registry.ts";
 import type { PolicyConfig } from "../policy/types.ts";
 import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
+import { type CapacityEstimate, estimateCapacity } from "../sim/capacity.ts";
+import { isModulePath, type LoadedPolicy, loadPolicyModule } from "./policy_modules.ts";
 import { kvCapacityTokens } from "../sim/model.ts";
 import { modelPresets } from "../sim/presets.ts";
 import { workloadTemplate, workloadTemplates } from "../sim/workload/catalog.ts";
@@ -61,8 +63,16 @@ export function buildSimCommand(): Command {
     .addOption(
       new Option(
         "--policies <names>",
-        `policies to compare, comma-separated (${policyNames().join(", ")})`,
+        `policies to compare, comma-separated: built-in names (${policyNames().join(", ")}), ` +
+          "'all' for every built-in policy, or paths of policy modules",
       ).argParser(nameList),
+    )
+    .option(
+      "--policy <module>",
+      "also compare the policy a module default-exports as a factory (config, context) => " +
+        "Policy, e.g. ./examples/prefix_then_load.ts (repeatable)",
+      collect,
+      [] as string[],
     )
     .addOption(
       new Option(
@@ -76,6 +86,12 @@ export function buildSimCommand(): Command {
     .option(
       "--rate <r>",
       "mean arrival rate, requests/s (default: the workload's own)",
+      positiveNumber,
+    )
+    .option(
+      "--load <fraction>",
+      "arrival rate as a fraction of the fleet's capacity, estimated by probe runs of " +
+        "round-robin (e.g. 0.7, 0.95); replaces --rate",
       positiveNumber,
     )
     .option("--seed <n>", "seed of the workload and the policies", integer, d.seed)
@@ -114,6 +130,8 @@ export function buildSimCommand(): Command {
         "  deno task sim                                  # the default comparison\n" +
         "  deno task sim --mode baseline --seed 7\n" +
         "  deno task sim --workload bursty --rate 50 --prefill-gpus 6 --decode-gpus 2 --json\n" +
+        "  deno task sim --policies all --workload shared-prefix --load 0.95\n" +
+        "  deno task sim --policy ./examples/prefix_then_load.ts\n" +
         "  deno task sim --set telemetry.migrationMargin=0.1 --migration-budget 16\n" +
         "  deno task sim --trace data/traces/mooncake/conversation_trace.jsonl.gz " +
         "--prefill-gpus 3 --decode-gpus 3 --rate-scale 1.2",
@@ -121,19 +139,57 @@ export function buildSimCommand(): Command {
   return addTraceOptions(cmd);
 }
 
-/** Resolves parsed flags into a {@linkcode ComparisonConfig}; throws UsageError on conflicts. */
-export function simConfigFromFlags(opts: Record<string, unknown>): ComparisonConfig {
+/** The module paths named by `--policies` entries and `--policy` flags, in order. */
+export function policyModulePaths(opts: Record<string, unknown>): string[] {
+  const fromList = ((opts.policies as string[] | undefined) ?? []).filter(isModulePath);
+  return [...fromList, ...((opts.policy as string[] | undefined) ?? [])];
+}
+
+/**
+ * Resolves parsed flags into a {@linkcode ComparisonConfig}; throws UsageError on
+ * conflicts. `loaded` are the policy modules of {@linkcode policyModulePaths}: a
+ * `--policies` entry that is a path becomes the loaded policy's name, and `--policy`
+ * modules join the compared set (after the defaults when `--policies` is absent).
+ */
+export function simConfigFromFlags(
+  opts: Record<string, unknown>,
+  loaded: readonly LoadedPolicy[] = [],
+): ComparisonConfig {
   if (opts.policies && opts.mode) {
     throw new UsageError("--mode", "cannot be combined with --policies; use one of them");
   }
-  const policies = (opts.policies as string[] | undefined) ??
-    (opts.mode ? MODE_POLICIES[opts.mode as keyof typeof MODE_POLICIES] : [
-      ...DEFAULT_SCENARIO.policies,
-    ]);
+  if (opts.load !== undefined && opts.rate !== undefined) {
+    throw new UsageError("--load", "cannot be combined with --rate; use one of them");
+  }
   const known = policyNames();
+  const byPath = new Map(loaded.map((l) => [l.path, l.name]));
+  for (const l of loaded) {
+    if (known.includes(l.name)) {
+      throw new UsageError(
+        isModulePath(l.path) && !(opts.policy as string[] | undefined)?.includes(l.path)
+          ? "--policies"
+          : "--policy",
+        `module '${l.path}' builds a policy named '${l.name}', which is a built-in policy's name`,
+      );
+    }
+  }
+  const listed = (opts.policies as string[] | undefined)?.flatMap((p) =>
+    p === "all" ? known : isModulePath(p) ? [byPath.get(p) ?? p] : [p]
+  );
+  const policies = [
+    ...(listed ??
+      (opts.mode ? MODE_POLICIES[opts.mode as keyof typeof MODE_POLICIES] : [
+        ...DEFAULT_SCENARIO.policies,
+      ])),
+    ...((opts.policy as string[] | undefined) ?? []).map((p) => byPath.get(p) ?? p),
+  ];
+  const names = [...known, ...loaded.map((l) => l.name)];
   for (const p of policies) {
-    if (!known.includes(p)) {
-      throw new UsageError("--policies", `unknown policy '${p}' (known: ${known.join(", ")})`);
+    if (!names.includes(p)) {
+      throw new UsageError(
+        "--policies",
+        `unknown policy '${p}' (known: ${known.join(", ")}, all, or a module path)`,
+      );
     }
   }
   if (new Set(policies).size !== policies.length) {
@@ -289,18 +345,32 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       writeText(Deno.stdout, listText());
       return;
     }
+    const loaded: LoadedPolicy[] = [];
+    for (const path of policyModulePaths(opts)) {
+      const flag = (opts.policy as string[]).includes(path) ? "--policy" : "--policies";
+      loaded.push(await loadPolicyModule(path, flag));
+    }
     const trace = traceFlagsFromOpts(opts, (key) => cmd.getOptionValueSource(key) === "cli");
-    let config = simConfigFromFlags(opts);
+    let config = simConfigFromFlags(opts, loaded);
     let replay: TraceReplay | null = null;
     if (trace) {
+      if (opts.load !== undefined) {
+        throw new UsageError("--load", "cannot be combined with --trace; use --rate-scale");
+      }
       replay = await prepareTrace(trace, config, cmd.getOptionValueSource("rate") === "cli");
       config = replay.config;
+    }
+    let capacity: CapacityEstimate | undefined;
+    if (opts.load !== undefined) {
+      capacity = await estimateCapacity(config);
+      config.ratePerS = Number((capacity.capacityRps * (opts.load as number)).toFixed(2));
     }
     const progress = !opts.json && progressEnabled();
     let report;
     try {
       report = await comparePolicies(config, {
         makeWorkload: replay?.makeWorkload,
+        policies: Object.fromEntries(loaded.map((l) => [l.name, l.create])),
         progressEvery: 250,
         onProgress: progress
           ? (policy, finished, nowMs) =>
@@ -325,9 +395,16 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       const jsonConfig = replay ? { ...report.config, trace: replay.report } : report.config;
       writeText(
         Deno.stdout,
-        JSON.stringify({ config: jsonConfig, results: report.results }) + "\n",
+        JSON.stringify({ config: jsonConfig, capacity, results: report.results }) + "\n",
       );
     } else {
+      if (capacity) {
+        writeText(
+          Deno.stdout,
+          `load ${opts.load} × estimated capacity ${capacity.capacityRps.toFixed(1)} req/s ` +
+            `(${capacity.bottleneck}-bound under round-robin) = ${config.ratePerS} req/s\n`,
+        );
+      }
       writeText(Deno.stdout, formatComparison(report.config, report.results, replay?.head));
     }
   }, args);

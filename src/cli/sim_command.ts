@@ -12,6 +12,7 @@ import { policyEntries, policyNames } from "../policy/registry.ts";
 import type { PolicyConfig } from "../policy/types.ts";
 import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
 import { type CapacityEstimate, estimateCapacity } from "../sim/capacity.ts";
+import { rateScaledTrace } from "../sim/workload/trace_rate.ts";
 import { isModulePath, type LoadedPolicy, loadPolicyModule } from "./policy_modules.ts";
 import { kvCapacityTokens } from "../sim/model.ts";
 import { modelPresets } from "../sim/presets.ts";
@@ -91,7 +92,8 @@ export function buildSimCommand(): Command {
     .option(
       "--load <fraction>",
       "arrival rate as a fraction of the fleet's capacity, estimated by probe runs of " +
-        "round-robin (e.g. 0.7, 0.95); replaces --rate",
+        "round-robin (e.g. 0.7, 0.95); replaces --rate, or with --trace --rate-scale (the " +
+        "trace's arrival times are scaled to reach it)",
       positiveNumber,
     )
     .option("--seed <n>", "seed of the workload and the policies", integer, d.seed)
@@ -134,7 +136,9 @@ export function buildSimCommand(): Command {
         "  deno task sim --policy ./examples/prefix_then_load.ts\n" +
         "  deno task sim --set telemetry.migrationMargin=0.1 --migration-budget 16\n" +
         "  deno task sim --trace data/traces/mooncake/conversation_trace.jsonl.gz " +
-        "--prefill-gpus 3 --decode-gpus 3 --rate-scale 1.2",
+        "--prefill-gpus 3 --decode-gpus 3 --rate-scale 1.2\n" +
+        "  deno task sim --trace data/traces/mooncake/conversation_trace.jsonl.gz " +
+        "--prefill-gpus 3 --decode-gpus 3 --load 0.7 --policies all",
     );
   return addTraceOptions(cmd);
 }
@@ -352,18 +356,19 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
     }
     const trace = traceFlagsFromOpts(opts, (key) => cmd.getOptionValueSource(key) === "cli");
     let config = simConfigFromFlags(opts, loaded);
+    const load = opts.load as number | undefined;
     let replay: TraceReplay | null = null;
-    if (trace) {
-      if (opts.load !== undefined) {
-        throw new UsageError("--load", "cannot be combined with --trace; use --rate-scale");
-      }
-      replay = await prepareTrace(trace, config, cmd.getOptionValueSource("rate") === "cli");
-      config = replay.config;
-    }
     let capacity: CapacityEstimate | undefined;
-    if (opts.load !== undefined) {
+    if (trace) {
+      if (load !== undefined && opts.rateScale !== undefined) {
+        throw new UsageError("--load", "cannot be combined with --rate-scale; use one of them");
+      }
+      replay = await prepareTrace(trace, config, cmd.getOptionValueSource("rate") === "cli", load);
+      config = replay.config;
+      capacity = replay.capacity;
+    } else if (load !== undefined) {
       capacity = await estimateCapacity(config);
-      config.ratePerS = Number((capacity.capacityRps * (opts.load as number)).toFixed(2));
+      config.ratePerS = Number((capacity.capacityRps * load).toFixed(2));
     }
     const progress = !opts.json && progressEnabled();
     let report;
@@ -401,8 +406,9 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       if (capacity) {
         writeText(
           Deno.stdout,
-          `load ${opts.load} × estimated capacity ${capacity.capacityRps.toFixed(1)} req/s ` +
-            `(${capacity.bottleneck}-bound under round-robin) = ${config.ratePerS} req/s\n`,
+          `load ${load} × estimated capacity ${capacity.capacityRps.toFixed(1)} req/s ` +
+            `(${capacity.bottleneck}-bound under round-robin) = ` +
+            (replay ? `rate-scale ${replay.rateScale}, ` : "") + `${config.ratePerS} req/s\n`,
         );
       }
       writeText(Deno.stdout, formatComparison(report.config, report.results, replay?.head));
@@ -416,26 +422,34 @@ interface TraceReplay {
   makeWorkload: () => TraceSource;
   report: TraceReport;
   head: string;
+  /** The rate-scale replayed (`--rate-scale`, or the one `--load` chose). */
+  rateScale: number;
+  /** With `--load`: the trace's capacity on the fleet. */
+  capacity?: CapacityEstimate;
 }
 
 /**
  * Detects the trace's format and reads it once to validate every row before any
- * simulation starts (bad input fails fast, with exit code 2).
+ * simulation starts (bad input fails fast, with exit code 2). With `load`, the trace's
+ * capacity on the fleet is estimated (round-robin probe runs, the trace's arrival times
+ * scaled) and the replay's rate-scale set to `load` × that.
  */
 async function prepareTrace(
   trace: TraceFlags,
   base: ComparisonConfig,
   rateGiven: boolean,
+  load?: number,
 ): Promise<TraceReplay> {
   const format = await detectFileFormat(trace.path, trace.format);
   if (format !== "lengths" && rateGiven) {
     throw new UsageError(
       "--rate",
-      `the ${format} trace has its own arrival times; use --rate-scale X to change the load`,
+      `the ${format} trace has its own arrival times; use --rate-scale X (or --load F) to ` +
+        "change the load",
     );
   }
-  const options = traceOptions(trace, format, base.ratePerS, base.seed);
-  const stats = await scanTrace(options);
+  let options = traceOptions(trace, format, base.ratePerS, base.seed);
+  let stats = await scanTrace(options);
   const line = skippedLine(trace, stats);
   if (line) writeText(Deno.stderr, line);
   if (stats.requests === 0) {
@@ -445,22 +459,49 @@ async function prepareTrace(
         `--start ${trace.startS} s)`,
     );
   }
-  const offered = offeredRatePerS(stats);
-  const config: ComparisonConfig = {
+  const nominal = (): number =>
+    Number((format === "lengths" ? base.ratePerS * options.rateScale! : offeredRatePerS(stats))
+      .toFixed(3));
+  let config: ComparisonConfig = {
     ...base,
     workload: "trace",
     requests: stats.requests,
-    ratePerS: Number((format === "lengths" ? base.ratePerS * trace.rateScale : offered).toFixed(3)),
+    ratePerS: nominal(),
   };
+  let flags = trace;
+  let capacity: CapacityEstimate | undefined;
+  if (load !== undefined) {
+    let scaled;
+    try {
+      scaled = rateScaledTrace(options, stats, config.ratePerS);
+    } catch (e) {
+      throw new UsageError(
+        "--load",
+        `cannot scale ${trace.path}: its ${stats.requests} replayed requests arrive at one ` +
+          `instant, so it has no rate (${(e as Error).message})`,
+      );
+    }
+    capacity = await estimateCapacity(config, { makeWorkload: scaled.makeWorkload });
+    const rateScale = Number(scaled.rateScaleFor(capacity.capacityRps * load).toPrecision(4));
+    // Arrival times scale with 1 / rate-scale; the rows themselves are unchanged.
+    stats = { ...stats, lastArrivalMs: stats.lastArrivalMs * options.rateScale! / rateScale };
+    flags = { ...trace, rateScale };
+    options = { ...options, rateScale };
+    config = { ...config, ratePerS: nominal() };
+  }
+  const offered = offeredRatePerS(stats);
   const head = `pdrouter sim · trace ${trace.path} (${format}, ${stats.requests} requests, ` +
-    `rate-scale ${trace.rateScale}, ${offered.toFixed(2)} req/s offered` +
+    `rate-scale ${flags.rateScale}, ${offered.toFixed(2)} req/s offered` +
     (format === "lengths" ? `, Poisson arrivals, seed ${base.seed}` : "") +
     `) · ${base.prefillGpus} prefill + ${base.decodeGpus} decode × ${base.model} · ` +
     `SLO TTFT ${base.sloTtftMs} ms, TPOT ${base.sloTpotMs} ms`;
+  const final = options;
   return {
     config,
-    makeWorkload: () => new TraceSource(options),
-    report: traceReport(trace, stats),
+    makeWorkload: () => new TraceSource(final),
+    report: traceReport(flags, stats),
     head,
+    rateScale: flags.rateScale,
+    capacity,
   };
 }

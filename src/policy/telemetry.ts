@@ -13,17 +13,16 @@
  * - `ttftWeight · soft(smoothedTtftMs / sloTtftMs)`: what clients recently saw.
  * - `kvWeight · kvUsedFraction`.
  *
- * **Decode score**: `kvWeight · (committedKvFraction + pendingKvFraction) + tpotWeight ·
- * soft(smoothedTpot / sloTpotMs) + queueWeight · soft(waiting) − prefixWeight ·
- * matchedFraction`. There is no throughput term: a worker that is busy must look
+ * **Decode score**: `kvWeight · committedKvFraction + tpotWeight · soft(smoothedTpot /
+ * sloTpotMs) + queueWeight · soft(waiting) − prefixWeight · matchedFraction`. There is no throughput term: a worker that is busy must look
  * worse, never better (the original lab's failure was a throughput-dominated decode
  * score that herded every request onto the busiest worker).
  *
- * **Pending KV**: a decode worker's telemetry shows a request only when its prefill
- * is done, so every request routed during a burst would otherwise see the same
- * "least loaded" decode worker and herd onto it. The policy keeps a ledger of the KV
- * (prompt + output tokens) it sent to each decode worker, each entry expiring when
- * the request's prefill is estimated to finish; the decode score adds it.
+ * **In-flight work**: the committed KV fraction is the snapshot's `decodeLoad` key,
+ * `(kvUsed + kvWaiting) / capacity`, and the snapshot owner counts a request's prompt +
+ * output KV on its decode worker from dispatch on, while it is still prefilling
+ * elsewhere. Requests routed in a burst therefore see each other and do not herd onto
+ * one "least loaded" decode worker; the policy keeps no ledger of its own.
  *
  * **Local prefill**: when the best prefill worker's estimated TTFT exceeds
  * `localPrefillAboveMs`, the decode candidates are asked too: a decode worker whose
@@ -59,7 +58,6 @@ import type { Decision, FleetSnapshot, Migration, RouteRequest } from "../core/t
 import { resolveConfig } from "./config.ts";
 import type { ResolvedConfig } from "./config.ts";
 import type { Policy, PolicyConfig, PolicyContext } from "./types.ts";
-import { PendingLedger } from "./_pending_ledger.ts";
 
 /** Registry name of {@linkcode createTelemetry}. */
 export const TELEMETRY = "telemetry";
@@ -112,13 +110,6 @@ export const telemetrySpec = {
     min: 0,
     max: 10,
     doc: "Committed KV fraction above which a decode worker is not eligible",
-  },
-  pendingEntries: {
-    default: 4096,
-    min: 0,
-    integer: true,
-    doc: "Requests remembered as routed to a decode worker but still in prefill, so that " +
-      "the decode choice sees them before the worker's telemetry does (0: off)",
   },
   localPrefill: {
     default: "auto",
@@ -229,7 +220,6 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
   const lateMs = c.lateBudgetFraction * sloTtft;
 
   // Scratch, sized once in prepare().
-  let ledger: PendingLedger | null = null;
   const prefixIds = new Int32Array(c.prefixCandidates);
   const prefixCounts = new Uint16Array(c.prefixCandidates);
   const loadIds = new Int32Array(c.loadCandidates);
@@ -239,7 +229,7 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
   // Allocation-free hot path: every double that crosses a function boundary goes
   // through this typed array (a double passed, returned or kept in a closure variable
   // is boxed, i.e. allocated, whenever the call is not inlined).
-  const F = new Float64Array(8);
+  const F = new Float64Array(7);
   const SCORE = 0; // out: the score computed by prefillScore / decodeScore
   const BEST_P = 1; // best prefill score so far
   const EST_P = 2; // estimated prefill finish of the best prefill worker, ms from now
@@ -247,8 +237,7 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
   const EST_L = 4; // estimated local-prefill finish of the best local candidate, ms
   const LOCAL_MS = 5; // out: localMs result
 
-  const EST_LATE = 6; // estimated prefill finish of the best late prefill worker, ms
-  const BEST_LATE = 7; // its score
+  const BEST_LATE = 6; // score of the best late prefill worker
 
   // Best-so-far state of the pickers (small integers and booleans only).
   let bestP = -1, bestPOk = false, bestPCached = 0, bestLate = -1;
@@ -277,12 +266,9 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
 
   /** Writes decode worker `w`'s score, `matched` of `nBlocks` blocks held, into `F[SCORE]`. */
   function decodeScore(s: FleetSnapshot, w: number, matched: number, nBlocks: number): void {
-    const pending = ledger !== null && w < ledger.workers
-      ? ledger.pending(w) / s.kvCapacityTokens[w]
-      : 0;
     const tpot = s.tpotMs[w] / sloTpot;
     const q = s.queued[w];
-    F[SCORE] = c.decodeKvWeight * (s.decodeLoad.key(w) + pending) +
+    F[SCORE] = c.decodeKvWeight * s.decodeLoad.key(w) +
       c.decodeTpotWeight * (tpot > 0 ? tpot / (1 + tpot) : 0) +
       c.decodeQueueWeight * (q > 0 ? q / (1 + q) : 0) -
       c.decodePrefixWeight * (nBlocks > 0 ? matched / nBlocks : 0);
@@ -302,7 +288,6 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
     if (concentrate && s.queuedPrefillTokens[w] * msPerToken > lateMs && F[SCORE] < F[BEST_LATE]) {
       bestLate = w;
       F[BEST_LATE] = F[SCORE];
-      F[EST_LATE] = (s.queuedPrefillTokens[w] + prompt - cached) * msPerToken;
     }
   }
 
@@ -390,33 +375,16 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
     return bestD;
   }
 
-  /** Remembers KV sent to decode worker `d` until the prefill is estimated done. */
-  function remember(s: FleetSnapshot, r: RouteRequest, d: number): void {
-    // Whole milliseconds keep the expiry a small integer (never boxed).
-    if (ledger !== null) {
-      ledger.add(d, r.promptTokens + r.outputTokens, Math.ceil(s.nowMs + F[EST_P]));
-    }
-  }
-
   return {
     name: TELEMETRY,
     prepare(maxWorkers: number): void {
       if (seen.length < maxWorkers) seen = new Uint32Array(maxWorkers);
-      if (c.pendingEntries > 0) {
-        if (ledger === null || ledger.workers < maxWorkers) {
-          ledger = new PendingLedger(Math.max(1, maxWorkers), c.pendingEntries);
-        } else ledger.clear();
-      }
       stamp = 0;
       windowIndex = -1;
       movesInWindow = 0;
     },
     route(s: FleetSnapshot, r: RouteRequest, out: Decision): void {
       if (seen.length < s.n) seen = new Uint32Array(s.n); // unprepared use: allocate once
-      if (c.pendingEntries > 0 && (ledger === null || ledger.workers < s.n)) {
-        ledger = new PendingLedger(s.n, c.pendingEntries); // unprepared use: allocate once
-      }
-      if (ledger !== null) ledger.expire(Math.floor(s.nowMs));
       const nPrefix = prefixIds.length > 0
         ? s.prefix.matchInto(r.blocks, prefixIds, prefixCounts)
         : 0;
@@ -435,11 +403,9 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
         concentrate && bestLate >= 0 && F[EST_P] > lateMs && !(localBest >= 0 && F[EST_L] <= lateMs)
       ) {
         // Late wherever it goes: queue it behind work that is late already.
-        F[EST_P] = F[EST_LATE];
         out.prefill = bestLate;
         out.decode = d;
         out.reason = Reason.Queued;
-        remember(s, r, d);
         return;
       }
       if (localBest >= 0 && F[EST_L] < F[EST_P]) {
@@ -465,13 +431,11 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
         out.prefill = p;
         out.decode = d;
         out.reason = Reason.Queued;
-        remember(s, r, d);
         return;
       }
       out.prefill = p;
       out.decode = d;
       out.reason = byPrefix ? Reason.Prefix : Reason.Load;
-      remember(s, r, d);
     },
     rebalance(s: FleetSnapshot, out: Migration): void {
       out.from = -1;

@@ -4,31 +4,24 @@ import { FleetState } from "../index/fleet_state.ts";
 import { createTelemetry } from "./telemetry.ts";
 import { context, pdFleet, request } from "./_test_fleet.ts";
 
-Deno.test("telemetry: requests routed in a burst spread over decode workers (pending KV)", () => {
-  for (const [entries, spread] of [[4096, true], [0, false]] as const) {
+Deno.test("telemetry: a burst spreads over decode workers via the snapshot's in-flight KV", () => {
+  // The snapshot owner counts a routed request's KV on its decode worker at dispatch
+  // (kvWaitingTokens); telemetry reads it, so the second request of a burst sees the first.
+  for (const accounted of [true, false]) {
     const fleet = pdFleet(1, 2);
-    const p = createTelemetry({ pendingEntries: entries }, context());
+    const p = createTelemetry({}, context());
     p.prepare(fleet.n);
     const out = createDecision();
-    // Same instant, nothing in the decode workers' telemetry yet.
     p.route(fleet, request([1, 2], 1000, 1000), out);
     const first = out.decode;
+    if (accounted) {
+      fleet.kvWaitingTokens[first] += 2000;
+      fleet.refresh(first);
+    }
     p.route(fleet, request([3, 4], 1000, 1000), out);
-    if (spread) notEqual(out.decode, first, "the second request should see the first one");
-    else equal(out.decode, first, "without the ledger both see the same idle worker");
+    if (accounted) notEqual(out.decode, first, "the second request should see the first one");
+    else equal(out.decode, first, "without in-flight accounting both see the same idle worker");
   }
-});
-
-Deno.test("telemetry: pending KV expires when the prefill is estimated to be done", () => {
-  const fleet = pdFleet(1, 2);
-  const p = createTelemetry({}, context());
-  p.prepare(fleet.n);
-  const out = createDecision();
-  p.route(fleet, request([1, 2], 1000, 1000), out); // est. prefill 1000 × 0.025 = 25 ms
-  const first = out.decode;
-  fleet.nowMs = 30; // past the estimate: the ledger forgets it (the simulator would show it)
-  p.route(fleet, request([3, 4], 1000, 1000), out);
-  equal(out.decode, first);
 });
 
 function congested(): FleetState {

@@ -474,15 +474,15 @@ async function prepareTrace(
     let scaled;
     try {
       scaled = rateScaledTrace(options, stats, config.ratePerS);
-    } catch (e) {
+    } catch {
       throw new UsageError(
         "--load",
         `cannot scale ${trace.path}: its ${stats.requests} replayed requests arrive at one ` +
-          `instant, so it has no rate (${(e as Error).message})`,
+          "instant, so the trace has no rate to scale",
       );
     }
     capacity = await estimateCapacity(config, { makeWorkload: scaled.makeWorkload });
-    const rateScale = Number(scaled.rateScaleFor(capacity.capacityRps * load).toPrecision(4));
+    const rateScale = scaled.roundedRateScaleFor(capacity.capacityRps * load);
     // Arrival times scale with 1 / rate-scale; the rows themselves are unchanged.
     stats = { ...stats, lastArrivalMs: stats.lastArrivalMs * options.rateScale! / rateScale };
     flags = { ...trace, rateScale };

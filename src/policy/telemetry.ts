@@ -24,14 +24,17 @@
  * elsewhere. Requests routed in a burst therefore see each other and do not herd onto
  * one "least loaded" decode worker; the policy keeps no ledger of its own.
  *
- * **Local prefill**: when the best prefill worker's estimated TTFT exceeds
- * `localPrefillAboveMs`, the decode candidates are asked too: a decode worker whose
- * smoothed TPOT leaves headroom (below `localPrefillTpotFraction` of the TPOT SLO) can
- * prefill the prompt itself between decode steps (`prefill = -1`). The one with the
- * lowest estimated local TTFT, `(its queued prefill tokens + uncached tokens there) ×
- * prefillMsPerToken × localPrefillCost`, takes the request when that beats the
- * prefill pool. This turns idle decode compute into prefill capacity during bursts;
- * the TPOT gate bounds what it costs running decodes.
+ * **Local prefill**: a decode worker can prefill a prompt itself between decode steps
+ * (`prefill = -1`), turning idle decode compute into prefill capacity during bursts. A
+ * decode candidate may do so when (1) its smoothed TPOT is below
+ * `localPrefillTpotFraction` of the TPOT SLO, and (2) the **pressure rule**: its TPOT as
+ * a fraction of the TPOT SLO is below `localPrefillPressure` × the prefill pool's
+ * estimated TTFT for this request as a fraction of the TTFT SLO, i.e. the prefill pool
+ * is closer to missing its SLO than this decode worker is to missing its own. Of those,
+ * the one with the lowest estimated local TTFT, `(its queued prefill tokens + uncached
+ * tokens there) × prefillMsPerToken × localPrefillCost`, takes the request when that
+ * beats the prefill pool. (`localPrefillAboveMs > 0` adds a fixed threshold on the
+ * prefill pool's estimated TTFT.)
  *
  * **Late requests**: with `lateRequests = "concentrate"`, a request whose best estimated
  * prefill finish (prefill pool or local) exceeds `lateBudgetFraction` of the TTFT SLO
@@ -120,8 +123,15 @@ export const telemetrySpec = {
   localPrefillAboveMs: {
     default: 0,
     min: 0,
-    doc: "Estimated prefill-pool TTFT above which local prefill is considered " +
-      "(0: 0.8 × the TTFT SLO)",
+    doc: "Estimated prefill-pool TTFT above which local prefill is considered (0: no fixed " +
+      "threshold; the pressure rule decides)",
+  },
+  localPrefillPressure: {
+    default: 1,
+    min: 0,
+    doc: "Pressure rule: a decode worker may prefill locally only while its smoothed TPOT, " +
+      "as a fraction of the TPOT SLO, is below this times the prefill pool's estimated TTFT " +
+      "as a fraction of the TTFT SLO (0: off)",
   },
   localPrefillTpotFraction: {
     default: 0.75,
@@ -213,7 +223,8 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
     );
   }
 
-  const localAboveMs = c.localPrefillAboveMs > 0 ? c.localPrefillAboveMs : 0.8 * sloTtft;
+  const localAboveMs = c.localPrefillAboveMs;
+  const pressure = c.localPrefillPressure;
   const localTpotMs = c.localPrefillTpotFraction * sloTpot;
   const localOn = c.localPrefill === "auto";
   const concentrate = c.lateRequests === "concentrate";
@@ -318,7 +329,10 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
 
   /** Writes decode worker `w`'s local-prefill estimate (Infinity: may not) into `F[LOCAL_MS]`. */
   function localMs(s: FleetSnapshot, r: RouteRequest, w: number, matched: number): void {
-    if (s.tpotMs[w] >= localTpotMs || s.decodeLoad.key(w) > c.decodeKvThreshold) {
+    if (
+      s.tpotMs[w] >= localTpotMs || s.decodeLoad.key(w) > c.decodeKvThreshold ||
+      (pressure > 0 && s.tpotMs[w] / sloTpot >= pressure * F[EST_P] / sloTtft)
+    ) {
       F[LOCAL_MS] = Infinity;
       return;
     }

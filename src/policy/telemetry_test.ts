@@ -59,6 +59,28 @@ Deno.test("telemetry: local prefill needs TPOT headroom on the decode worker", (
   equal(out.decode, 2);
 });
 
+Deno.test("telemetry: pressure rule: local prefill only when the prefill pool is under more pressure", () => {
+  // Prefill pool: (20k queued + 2k) × 0.025 ms = 550 ms = 0.55 of the 1000 ms TTFT SLO.
+  const fleet = pdFleet(1, 2);
+  fleet.queuedPrefillTokens[0] = 20_000;
+  fleet.refresh(0);
+  fleet.tpotMs[1] = fleet.tpotMs[2] = 30; // 0.6 of the 50 ms TPOT SLO: more pressure
+  const p = createTelemetry({}, context());
+  p.prepare(fleet.n);
+  const out = createDecision();
+  p.route(fleet, request([1, 2], 2000), out);
+  equal(out.prefill, 0, "the decode workers are closer to their SLO than the prefill pool");
+  fleet.tpotMs[2] = 20; // 0.4 < 0.55
+  p.route(fleet, request([1, 2], 2000), out);
+  equal(out.prefill, -1);
+  equal(out.decode, 2);
+  fleet.tpotMs[2] = 30;
+  const off = createTelemetry({ localPrefillPressure: 0 }, context());
+  off.prepare(fleet.n);
+  off.route(fleet, request([1, 2], 2000), out);
+  equal(out.prefill, -1, "without the rule only the TPOT gate (37.5 ms) applies");
+});
+
 Deno.test("telemetry: local prefill prefers the decode worker holding the prompt", () => {
   const fleet = congested();
   fleet.prefix.insert(2, new Uint32Array([1, 2, 3, 4]));

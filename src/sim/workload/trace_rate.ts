@@ -17,6 +17,11 @@ export interface RateScaledTrace {
   /** The `rateScale` that makes the replay offer `ratePerS` requests per second. */
   rateScaleFor(ratePerS: number): number;
   /**
+   * {@linkcode RateScaledTrace.rateScaleFor} rounded to 4 significant digits: what the
+   * CLI prints, so that `--rate-scale` with the printed value replays the same run.
+   */
+  roundedRateScaleFor(ratePerS: number): number;
+  /**
    * A fresh source replaying the trace at `config.ratePerS` (at exactly
    * `options.rateScale` when that is the nominal rate, rounded as given).
    */
@@ -80,6 +85,7 @@ export function rateScaledTrace(
   return {
     nominalRatePerS: nominal,
     rateScaleFor,
+    roundedRateScaleFor: (ratePerS) => Number(rateScaleFor(ratePerS).toPrecision(4)),
     makeWorkload: (config) =>
       new TraceSource({ ...options, format, rateScale: rateScaleFor(config.ratePerS) }),
   };

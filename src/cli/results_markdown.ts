@@ -1,0 +1,134 @@
+/**
+ * Markdown tables of side-by-side policy results, for pasting into a README: one table
+ * per run (p50/p99 TTFT, mean TPOT, SLO attainment, goodput per policy, the best value
+ * of each column in bold) and a summary of which policy was best where.
+ *
+ * @module
+ */
+
+import type { RunSummary } from "../metrics/recorder.ts";
+
+/** One run of a side-by-side comparison. */
+export interface SideBySideRun {
+  /** Short name of the run, e.g. `Mooncake conversation, 70%`. */
+  title: string;
+  /** One line on what ran: rate, fleet, SLOs. */
+  detail: string;
+  /** The command that reproduces the run's numbers. */
+  command: string;
+  /** One summary per policy. */
+  results: readonly RunSummary[];
+}
+
+interface Column {
+  header: string;
+  value: (r: RunSummary) => number;
+  digits: number;
+  suffix: string;
+  better: "low" | "high";
+}
+
+const COLUMNS: readonly Column[] = [
+  { header: "p50 TTFT ms", value: (r) => r.ttftMs.p50, digits: 0, suffix: "", better: "low" },
+  { header: "p99 TTFT ms", value: (r) => r.ttftMs.p99, digits: 0, suffix: "", better: "low" },
+  { header: "mean TPOT ms", value: (r) => r.tpotMs.mean, digits: 1, suffix: "", better: "low" },
+  {
+    header: "SLO attainment",
+    value: (r) => r.sloAttainment * 100,
+    digits: 1,
+    suffix: "%",
+    better: "high",
+  },
+  { header: "goodput req/s", value: (r) => r.goodputRps, digits: 2, suffix: "", better: "high" },
+];
+
+/** `x` as shown (rounded to `digits`), so that ties are ties at the shown precision. */
+function shown(x: number, digits: number): number {
+  return Number.isFinite(x) ? Number(x.toFixed(digits)) : NaN;
+}
+
+/** The policies with the best shown value of `col` in `results`. */
+function best(results: readonly RunSummary[], col: Column): string[] {
+  const values = results.map((r) => shown(col.value(r), col.digits));
+  const finite = values.filter(Number.isFinite);
+  if (finite.length === 0) return [];
+  const target = col.better === "low" ? Math.min(...finite) : Math.max(...finite);
+  return results.filter((_, i) => values[i] === target).map((r) => r.policy);
+}
+
+function row(cells: readonly string[]): string {
+  return `| ${cells.join(" | ")} |`;
+}
+
+/**
+ * Formats one run as a markdown table, best values in bold.
+ *
+ * @example
+ * ```ts
+ * import { formatRunMarkdown } from "./results_markdown.ts";
+ * const summary = (policy: string, p99: number) => ({
+ *   policy, completed: 1, shed: 0, migrations: 0, prefixHitRate: 0, sloAttainment: 1,
+ *   goodputRps: 1, durationMs: 1,
+ *   ttftMs: { mean: 1, p50: 1, p90: 1, p99, max: 1, std: 0 },
+ *   tpotMs: { mean: 1, p50: 1, p90: 1, p99: 1, max: 1, std: 0 },
+ *   e2eMs: { mean: 1, p50: 1, p90: 1, p99: 1, max: 1, std: 0 },
+ * });
+ * const md = formatRunMarkdown({
+ *   title: "demo", detail: "", command: "deno task sim",
+ *   results: [summary("a", 10), summary("b", 20)],
+ * });
+ * if (!md.includes("| a | **1** | **10** |")) throw new Error(md);
+ * ```
+ */
+export function formatRunMarkdown(run: SideBySideRun): string {
+  const bests = COLUMNS.map((c) => best(run.results, c));
+  const lines = [
+    `**${run.title}** · ${run.detail}`.trimEnd(),
+    "",
+    row(["policy", ...COLUMNS.map((c) => c.header)]),
+    row(["---", ...COLUMNS.map(() => "---:")]),
+  ];
+  for (const r of run.results) {
+    lines.push(row([
+      r.policy,
+      ...COLUMNS.map((c, i) => {
+        const v = col(c, r);
+        return bests[i].includes(r.policy) ? `**${v}**` : v;
+      }),
+    ]));
+  }
+  lines.push("", `\`${run.command}\``);
+  return lines.join("\n");
+}
+
+function col(c: Column, r: RunSummary): string {
+  const x = c.value(r);
+  return Number.isFinite(x) ? x.toFixed(c.digits) + c.suffix : "-";
+}
+
+/**
+ * Formats every run (tables in order) and a summary table naming, per run, the
+ * policies with the best p99 TTFT and the best goodput.
+ *
+ * @example
+ * ```ts
+ * import { formatResultsMarkdown } from "./results_markdown.ts";
+ * const md = formatResultsMarkdown([]);
+ * if (!md.includes("| run | best p99 TTFT | best goodput |")) throw new Error(md);
+ * ```
+ */
+export function formatResultsMarkdown(runs: readonly SideBySideRun[]): string {
+  const p99 = COLUMNS[1], goodput = COLUMNS[4];
+  const summary = [
+    row(["run", "best p99 TTFT", "best goodput"]),
+    row(["---", "---", "---"]),
+    ...runs.map((r) =>
+      row([
+        r.title,
+        best(r.results, p99).join(" = "),
+        best(r.results, goodput).join(" = "),
+      ])
+    ),
+  ];
+  return [...runs.map(formatRunMarkdown), summary.join("\n")].join("\n\n") + "\n";
+}

@@ -53,6 +53,7 @@ export * from "./src/sim/workload/catalog.ts";
 export * from "./src/sim/workload/trace_row.ts";
 export * from "./src/sim/workload/trace_format.ts";
 export * from "./src/sim/workload/trace_reader.ts";
+export * from "./src/sim/workload/trace_rate.ts";
 export * from "./src/sim/workload/trace_writer.ts";
 export * from "./src/sim/workload/trace_gen.ts";
 export * from "./src/sim/workload/line_reader.ts";

@@ -212,6 +212,8 @@ export function runCompareCommand(args: readonly string[]): Promise<number> {
       }
       return n;
     });
+    const out = opts.out === undefined ? undefined : String(opts.out);
+    if (out !== undefined) await writeOut(out, ""); // fail before the runs, not after
     const progress = progressEnabled();
     const runs = await sideBySide({
       loads,
@@ -224,12 +226,15 @@ export function runCompareCommand(args: readonly string[]): Promise<number> {
     });
     if (progress) writeText(Deno.stderr, "\r\x1b[K");
     const md = formatResultsMarkdown(runs);
-    if (opts.out !== undefined) {
-      try {
-        await Deno.writeTextFile(String(opts.out), md);
-      } catch (e) {
-        throw new UsageError("--out", `cannot write '${opts.out}': ${(e as Error).message}`);
-      }
-    } else writeText(Deno.stdout, md);
+    if (out !== undefined) await writeOut(out, md);
+    else writeText(Deno.stdout, md);
   }, args);
+}
+
+async function writeOut(path: string, text: string): Promise<void> {
+  try {
+    await Deno.writeTextFile(path, text);
+  } catch (e) {
+    throw new UsageError("--out", `cannot write '${path}': ${(e as Error).message}`);
+  }
 }

@@ -106,29 +106,38 @@ function col(c: Column, r: RunSummary): string {
   return Number.isFinite(x) ? x.toFixed(c.digits) + c.suffix : "-";
 }
 
+/** `names value (next: name value)` for the best and runner-up of `col`. */
+function bestText(results: readonly RunSummary[], c: Column): string {
+  const names = best(results, c);
+  if (names.length === 0) return "-";
+  const first = results.find((r) => r.policy === names[0])!;
+  let text = `${names.join(" = ")} ${col(c, first)}`;
+  const rest = results.filter((r) => !names.includes(r.policy));
+  const next = best(rest, c);
+  if (next.length > 0) {
+    const second = rest.find((r) => r.policy === next[0])!;
+    text += ` (next: ${next.join(" = ")} ${col(c, second)})`;
+  }
+  return text;
+}
+
 /**
  * Formats every run (tables in order) and a summary table naming, per run, the
- * policies with the best p99 TTFT and the best goodput.
+ * policies with the best p99 TTFT and the best goodput, and the runners-up.
  *
  * @example
  * ```ts
  * import { formatResultsMarkdown } from "./results_markdown.ts";
  * const md = formatResultsMarkdown([]);
- * if (!md.includes("| run | best p99 TTFT | best goodput |")) throw new Error(md);
+ * if (!md.includes("| run | best p99 TTFT ms | best goodput req/s |")) throw new Error(md);
  * ```
  */
 export function formatResultsMarkdown(runs: readonly SideBySideRun[]): string {
   const p99 = COLUMNS[1], goodput = COLUMNS[4];
   const summary = [
-    row(["run", "best p99 TTFT", "best goodput"]),
+    row(["run", `best ${p99.header}`, `best ${goodput.header}`]),
     row(["---", "---", "---"]),
-    ...runs.map((r) =>
-      row([
-        r.title,
-        best(r.results, p99).join(" = "),
-        best(r.results, goodput).join(" = "),
-      ])
-    ),
+    ...runs.map((r) => row([r.title, bestText(r.results, p99), bestText(r.results, goodput)])),
   ];
   return [...runs.map(formatRunMarkdown), summary.join("\n")].join("\n\n") + "\n";
 }

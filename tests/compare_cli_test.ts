@@ -11,9 +11,11 @@ function table(md: string, title: string): Map<string, string[]> {
   const start = md.indexOf(`**${title}**`);
   ok(start >= 0, `no run '${title}' in:\n${md}`);
   const rows = new Map<string, string[]>();
-  for (const line of md.slice(start).split("\n").slice(4)) {
+  const lines = md.slice(start).split("\n");
+  const head = lines.findIndex((l) => l.startsWith("| policy "));
+  for (const line of lines.slice(head + 2)) {
     if (!line.startsWith("| ")) break;
-    const cells = line.slice(2, -2).split(" | ").map((c) => c.replaceAll("**", ""));
+    const cells = line.slice(2, -2).split(" | ").map((c) => c.replaceAll("**", "").trim());
     rows.set(cells[0], cells.slice(1));
   }
   return rows;
@@ -22,7 +24,7 @@ function table(md: string, title: string): Map<string, string[]> {
 /** The printed command below the run titled `title`, as arguments after `deno task sim`. */
 function command(md: string, title: string): string[] {
   const rest = md.slice(md.indexOf(`**${title}**`));
-  const m = /`deno task sim ([^`]+)`/.exec(rest);
+  const m = /```sh\ndeno task sim (.+)\n```/.exec(rest);
   ok(m, rest);
   return m[1].split(" ");
 }
@@ -49,7 +51,7 @@ Deno.test("compare: a table per run with every policy; the printed commands repr
         equal(cells[4], s.goodputRps.toFixed(2), `${title} ${s.policy} goodput`);
       }
     }
-    ok(md.includes("| run | best p99 TTFT ms | best goodput req/s |"), md);
+    ok(/\| run +\| best p99 TTFT ms +\| best goodput req\/s +\|/.test(md), md);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -56,8 +56,36 @@ function best(results: readonly RunSummary[], col: Column): string[] {
   return results.filter((_, i) => values[i] === target).map((r) => r.policy);
 }
 
-function row(cells: readonly string[]): string {
-  return `| ${cells.join(" | ")} |`;
+/**
+ * A markdown table with its columns padded as `deno fmt` pads them, so that pasting
+ * the output into a formatted file changes nothing: the first column left-aligned, the
+ * others right-aligned unless `left` is set.
+ */
+function table(headers: readonly string[], rows: readonly string[][], left = false): string {
+  const widths = headers.map((h, i) => Math.max(3, h.length, ...rows.map((r) => r[i].length)));
+  const right = (i: number) => i > 0 && !left;
+  const line = (cells: readonly string[]) =>
+    `| ${
+      cells.map((c, i) => (right(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")
+    } |`;
+  const rule = `| ${
+    widths.map((w, i) => (right(i) ? "-".repeat(w - 1) + ":" : "-".repeat(w))).join(" | ")
+  } |`;
+  return [line(headers), rule, ...rows.map(line)].join("\n");
+}
+
+/** Greedy word wrap at `width` characters, as `deno fmt` wraps markdown prose. */
+function wrap(text: string, width = 100): string {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === "" ? word : `${line} ${word}`;
+  }
+  if (line !== "") lines.push(line);
+  return lines.join("\n");
 }
 
 /**
@@ -77,28 +105,24 @@ function row(cells: readonly string[]): string {
  *   title: "demo", detail: "", command: "deno task sim",
  *   results: [summary("a", 10), summary("b", 20)],
  * });
- * if (!md.includes("| a | **1** | **10** |")) throw new Error(md);
+ * if (!md.includes("| a      |       **1** |      **10** |")) throw new Error(md);
  * ```
  */
 export function formatRunMarkdown(run: SideBySideRun): string {
   const bests = COLUMNS.map((c) => best(run.results, c));
-  const lines = [
-    `**${run.title}** · ${run.detail}`.trimEnd(),
+  const rows = run.results.map((r) => [
+    r.policy,
+    ...COLUMNS.map((c, i) => (bests[i].includes(r.policy) ? `**${col(c, r)}**` : col(c, r))),
+  ]);
+  return [
+    wrap(`**${run.title}** · ${run.detail}`.trimEnd()),
     "",
-    row(["policy", ...COLUMNS.map((c) => c.header)]),
-    row(["---", ...COLUMNS.map(() => "---:")]),
-  ];
-  for (const r of run.results) {
-    lines.push(row([
-      r.policy,
-      ...COLUMNS.map((c, i) => {
-        const v = col(c, r);
-        return bests[i].includes(r.policy) ? `**${v}**` : v;
-      }),
-    ]));
-  }
-  lines.push("", `\`${run.command}\``);
-  return lines.join("\n");
+    table(["policy", ...COLUMNS.map((c) => c.header)], rows),
+    "",
+    "```sh",
+    run.command,
+    "```",
+  ].join("\n");
 }
 
 function col(c: Column, r: RunSummary): string {
@@ -134,10 +158,10 @@ function bestText(results: readonly RunSummary[], c: Column): string {
  */
 export function formatResultsMarkdown(runs: readonly SideBySideRun[]): string {
   const p99 = COLUMNS[1], goodput = COLUMNS[4];
-  const summary = [
-    row(["run", `best ${p99.header}`, `best ${goodput.header}`]),
-    row(["---", "---", "---"]),
-    ...runs.map((r) => row([r.title, bestText(r.results, p99), bestText(r.results, goodput)])),
-  ];
-  return [...runs.map(formatRunMarkdown), summary.join("\n")].join("\n\n") + "\n";
+  const summary = table(
+    ["run", `best ${p99.header}`, `best ${goodput.header}`],
+    runs.map((r) => [r.title, bestText(r.results, p99), bestText(r.results, goodput)]),
+    true,
+  );
+  return [...runs.map(formatRunMarkdown), summary].join("\n\n") + "\n";
 }

@@ -34,16 +34,36 @@ Deno.test("formatRunMarkdown: best per column in bold, lower or higher as the me
     lines[2],
     "| policy | p50 TTFT ms | p99 TTFT ms | mean TPOT ms | SLO attainment | goodput req/s |",
   );
+  equal(
+    lines[3],
+    "| ------ | ----------: | ----------: | -----------: | -------------: | ------------: |",
+  );
   // p50 ties everywhere (all bold); p99 400 and 400.2 both show as 400 (a tie);
   // TPOT: lowest wins, NaN shows as '-'; SLO and goodput: highest wins.
-  equal(lines[4], "| a | **100** | 500 | **20.0** | 20.0% | 2.00 |");
-  equal(lines[5], "| b | **100** | **400** | 25.0 | **30.0%** | **3.00** |");
-  equal(lines[6], "| c | **100** | **400** | - | 10.0% | 1.00 |");
-  ok(md.endsWith("`deno task sim --load 0.7`"));
+  equal(
+    lines[4],
+    "| a      |     **100** |         500 |     **20.0** |          20.0% |          2.00 |",
+  );
+  equal(
+    lines[5],
+    "| b      |     **100** |     **400** |         25.0 |      **30.0%** |      **3.00** |",
+  );
+  equal(
+    lines[6],
+    "| c      |     **100** |     **400** |            - |          10.0% |          1.00 |",
+  );
+  ok(md.endsWith("```sh\ndeno task sim --load 0.7\n```"), md);
 });
 
 Deno.test("formatResultsMarkdown: a summary names the best p99 and goodput of each run", () => {
   const md = formatResultsMarkdown([run]);
   ok(md.includes(formatRunMarkdown(run)));
-  ok(md.includes("| demo, 70% | b = c 400 (next: a 500) | b 3.00 (next: a 2.00) |"), md);
+  ok(
+    md.endsWith(
+      "| run       | best p99 TTFT ms        | best goodput req/s    |\n" +
+        "| --------- | ----------------------- | --------------------- |\n" +
+        "| demo, 70% | b = c 400 (next: a 500) | b 3.00 (next: a 2.00) |\n",
+    ),
+    md,
+  );
 });

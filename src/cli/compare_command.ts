@@ -7,7 +7,7 @@
  * @module
  */
 
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
 import { UsageError } from "../core/errors.ts";
 import { policyNames } from "../policy/registry.ts";
 import { estimateCapacity } from "../sim/capacity.ts";
@@ -169,6 +169,16 @@ export async function sideBySide(options: SideBySideOptions): Promise<SideBySide
   return runs;
 }
 
+function fractions(value: string): number[] {
+  return nameList(value).map((x) => {
+    const n = Number(x);
+    if (!(Number.isFinite(n) && n > 0)) {
+      throw new InvalidArgumentError(`expected positive fractions, got '${x}'`);
+    }
+    return n;
+  });
+}
+
 /** The `compare` command's flags and help. */
 export function buildCompareCommand(): Command {
   return new Command("compare")
@@ -180,7 +190,7 @@ export function buildCompareCommand(): Command {
         "policy, the best of each column in bold.",
     )
     .option("--out <file>", "write the markdown to a file instead of stdout")
-    .option("--loads <fractions>", "loads as fractions of capacity", nameList, ["0.7", "0.95"])
+    .option("--loads <fractions>", "loads as fractions of capacity", fractions, [0.7, 0.95])
     .option(
       "--requests <n>",
       "requests of the synthetic runs",
@@ -205,13 +215,7 @@ export function buildCompareCommand(): Command {
 /** Runs the `compare` command on `args`; returns the exit code. */
 export function runCompareCommand(args: readonly string[]): Promise<number> {
   return runCommand(buildCompareCommand, async (opts) => {
-    const loads = (opts.loads as string[]).map((x) => {
-      const n = Number(x);
-      if (!(Number.isFinite(n) && n > 0)) {
-        throw new UsageError("--loads", `expected positive fractions, got '${x}'`);
-      }
-      return n;
-    });
+    const loads = opts.loads as number[];
     const out = opts.out === undefined ? undefined : String(opts.out);
     if (out !== undefined) await writeOut(out, ""); // fail before the runs, not after
     const progress = progressEnabled();

@@ -14,6 +14,7 @@ export function benchFleet(seed = 1, n = 64): FleetState {
   for (let w = 0; w < n; w++) {
     fleet.queued[w] = rng.int(8);
     fleet.running[w] = rng.int(64);
+    fleet.inflight[w] = fleet.queued[w] + fleet.running[w] + rng.int(4);
     fleet.queuedPrefillTokens[w] = rng.int(40_000);
     fleet.kvUsedTokens[w] = rng.next() * 300_000;
     fleet.ttftMs[w] = rng.next() * 800;

@@ -170,6 +170,12 @@ export interface FleetSnapshot {
   readonly queued: Uint32Array;
   /** Requests running (in the batch) per worker. */
   readonly running: Uint32Array;
+  /**
+   * Requests routed to the worker and not yet done there, as a router counts them from
+   * dispatch: on a prefill worker until its prefill finishes, on a decode worker until
+   * its last token. Unlike `queued`/`running` it includes requests still on their way.
+   */
+  readonly inflight: Uint32Array;
   /** Prompt tokens still to compute (uncached, not yet prefilled) per worker. */
   readonly queuedPrefillTokens: Float64Array;
   /** KV tokens allocated or reserved per worker. */

@@ -43,6 +43,8 @@ export class FleetState implements FleetSnapshot {
   readonly queued: Uint32Array;
   /** Running requests per worker. */
   readonly running: Uint32Array;
+  /** Requests routed to the worker and not yet done there (router's in-flight count). */
+  readonly inflight: Uint32Array;
   /** Uncached prompt tokens still to compute per worker. */
   readonly queuedPrefillTokens: Float64Array;
   /** KV tokens allocated or reserved per worker. */
@@ -88,6 +90,7 @@ export class FleetState implements FleetSnapshot {
     this.healthy = new Uint8Array(n).fill(1);
     this.queued = new Uint32Array(n);
     this.running = new Uint32Array(n);
+    this.inflight = new Uint32Array(n);
     this.queuedPrefillTokens = new Float64Array(n);
     this.kvUsedTokens = new Float64Array(n);
     this.kvWaitingTokens = new Float64Array(n);

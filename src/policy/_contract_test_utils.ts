@@ -66,6 +66,7 @@ export function randomFleet(rng: Rng, opts: { allHealthy?: boolean } = {}): Flee
     fleet.healthy[w] = opts.allHealthy || rng.next() < 0.8 ? 1 : 0;
     fleet.queued[w] = rng.int(20);
     fleet.running[w] = rng.int(64);
+    fleet.inflight[w] = fleet.queued[w] + fleet.running[w] + rng.int(8);
     fleet.queuedPrefillTokens[w] = rng.int(50_000);
     fleet.kvUsedTokens[w] = rng.next() * cap;
     fleet.kvWaitingTokens[w] = rng.next() < 0.3 ? rng.next() * cap * 0.3 : 0;
@@ -113,6 +114,7 @@ function snapshotArrays(f: FleetState): string {
     Array.from(f.healthy),
     Array.from(f.queued),
     Array.from(f.running),
+    Array.from(f.inflight),
     Array.from(f.queuedPrefillTokens),
     Array.from(f.kvUsedTokens),
     Array.from(f.ttftMs),

@@ -4,7 +4,8 @@
  * with `AIBRIX_PREFIX_CACHE_POD_RUNNING_REQUEST_IMBALANCE_ABS_COUNT`), with the
  * decode side of AIBrix's P/D router (`pkg/plugins/gateway/algorithms/pd/decode_scorer.go`).
  *
- * **Prefill pool** (`prefix-cache`), with `count` = requests on the worker:
+ * **Prefill pool** (`prefix-cache`), with `count` = the gateway's in-flight requests on
+ * the worker (counted from dispatch; `FleetSnapshot.inflight`):
  * 1. **Load guard**: if `max − min > imbalanceAbsCount` (default 8) over the pool,
  *    only the workers with the minimum count stay candidates.
  * 2. **Prefix match** among the candidates: match percent = ⌊matched blocks × 100 ÷
@@ -24,8 +25,7 @@
  *
  * **Simplified**: prefix matches come from the snapshot's prefix index (the engines'
  * caches, as AIBrix's KV-event-synced indexer sees them) instead of the gateway's
- * table of past routing decisions; request counts are the snapshot's waiting +
- * running requests instead of the gateway's in-flight counter; the decode worker's
+ * table of past routing decisions; the decode worker's
  * generation throughput is derived from its smoothed step time as `running ÷ TPOT`.
  * Newer AIBrix replaces the absolute guard by "max > 2 × (mean of the others + 1)
  * and max − min ≥ 8"; this follows the older absolute rule.
@@ -86,7 +86,13 @@ export function createAibrix(config: PolicyConfig, context: PolicyContext): Poli
   const random = context.random;
   let byPrefix = false;
 
+  /** The gateway's in-flight requests on `w` (prefix-cache's request count). */
   function count(s: FleetSnapshot, w: number): number {
+    return s.inflight[w];
+  }
+
+  /** Waiting + running requests as `w`'s metrics report them (the decode scorer's). */
+  function reported(s: FleetSnapshot, w: number): number {
     return s.queued[w] + s.running[w];
   }
 
@@ -152,7 +158,7 @@ export function createAibrix(config: PolicyConfig, context: PolicyContext): Poli
     for (let w = 0; w < n; w++) {
       if ((s.role[w] & role) === 0 || s.healthy[w] !== 1) continue;
       any = true;
-      const run = count(s, w);
+      const run = reported(s, w);
       const thr = throughput(s, w);
       const free = freePercent(s, w);
       if (run > maxRun) maxRun = run;
@@ -163,7 +169,7 @@ export function createAibrix(config: PolicyConfig, context: PolicyContext): Poli
     let best = -1, bestScore = Infinity;
     for (let w = 0; w < n; w++) {
       if ((s.role[w] & role) === 0 || s.healthy[w] !== 1) continue;
-      const numer = count(s, w) / maxRun + (1 - throughput(s, w) / maxThr);
+      const numer = reported(s, w) / maxRun + (1 - throughput(s, w) / maxThr);
       const score = numer / (freePercent(s, w) / maxFree);
       if (score < bestScore) {
         bestScore = score;

@@ -9,8 +9,8 @@ Deno.test("aibrix: the best match within mean + 1σ requests wins", () => {
   const fleet = pdFleet(3, 1);
   fleet.prefix.insert(0, new Uint32Array([1, 2, 3, 4]));
   fleet.prefix.insert(1, new Uint32Array([1, 2]));
-  fleet.running[0] = 4;
-  fleet.running[1] = 2;
+  fleet.inflight[0] = 4;
+  fleet.inflight[1] = 2;
   const p = createAibrix({}, context());
   p.prepare(fleet.n);
   const out = createDecision();
@@ -27,9 +27,9 @@ Deno.test("aibrix: the best match within mean + 1σ requests wins", () => {
 Deno.test("aibrix: equal matches prefer fewer requests", () => {
   const fleet = pdFleet(3, 1);
   for (const w of [0, 1]) fleet.prefix.insert(w, new Uint32Array([1, 2]));
-  fleet.running[0] = 2;
-  fleet.running[1] = 1;
-  fleet.running[2] = 2;
+  fleet.inflight[0] = 2;
+  fleet.inflight[1] = 1;
+  fleet.inflight[2] = 2;
   const p = createAibrix({}, context());
   p.prepare(fleet.n);
   const out = createDecision();
@@ -40,14 +40,14 @@ Deno.test("aibrix: equal matches prefer fewer requests", () => {
 Deno.test("aibrix: a spread above 8 requests restricts candidates to the least loaded", () => {
   const fleet = pdFleet(2, 1);
   fleet.prefix.insert(0, new Uint32Array([1, 2, 3, 4]));
-  fleet.running[0] = 9; // spread 9 > 8: only worker 1 (count 0) is a candidate
+  fleet.inflight[0] = 9; // spread 9 > 8: only worker 1 (count 0) is a candidate
   const p = createAibrix({}, context());
   p.prepare(fleet.n);
   const out = createDecision();
   p.route(fleet, request([1, 2, 3, 4]), out);
   equal(out.prefill, 1);
   equal(out.reason, Reason.Load);
-  fleet.running[0] = 8; // spread 8: not imbalanced, and 8 ≤ mean 4 + σ 4
+  fleet.inflight[0] = 8; // spread 8: not imbalanced, and 8 ≤ mean 4 + σ 4
   p.route(fleet, request([1, 2, 3, 4]), out);
   equal(out.prefill, 0);
 });
@@ -56,7 +56,7 @@ Deno.test("aibrix: without a match, the least-request worker wins, at random amo
   const picked = new Set<number>();
   for (const draw of [0.2, 0.7]) {
     const fleet = pdFleet(3, 1);
-    fleet.running[0] = 3; // workers 1 and 2 tie at 0 requests
+    fleet.inflight[0] = 3; // workers 1 and 2 tie at 0 requests
     const p = createAibrix({}, context([draw]));
     p.prepare(fleet.n);
     const out = createDecision();

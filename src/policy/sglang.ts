@@ -3,7 +3,8 @@
  * (sgl-project/sglang `sgl-router/src/policies/cache_aware.rs`).
  *
  * For each pool, on every request:
- * 1. **Balance check**: with `load` = requests on the worker (waiting + running), the
+ * 1. **Balance check**: with `load` = the router's in-flight requests on the worker
+ *    (counted from dispatch, as SGLang's router does; `FleetSnapshot.inflight`), the
  *    pool is imbalanced when `max − min > balanceAbsThreshold` **and**
  *    `max > balanceRelThreshold × min`. Then the request goes to the least-loaded
  *    worker (shortest queue; lowest id on ties).
@@ -103,7 +104,7 @@ export function createSglang(config: PolicyConfig, _context: PolicyContext): Pol
     let minLoad = Infinity, maxLoad = -Infinity, minW = -1;
     for (let w = 0; w < n; w++) {
       if ((s.role[w] & role) === 0 || s.healthy[w] !== 1) continue;
-      const load = s.queued[w] + s.running[w];
+      const load = s.inflight[w];
       if (load < minLoad) {
         minLoad = load;
         minW = w;

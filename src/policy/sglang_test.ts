@@ -6,7 +6,7 @@ import { context, pdFleet, request } from "./_test_fleet.ts";
 Deno.test("sglang: balanced load routes to the longest match above the cache threshold", () => {
   const fleet = pdFleet(2, 1);
   fleet.prefix.insert(1, new Uint32Array([1, 2, 3]));
-  fleet.running[1] = 20; // busier, but the spread (20) is within the absolute threshold (32)
+  fleet.inflight[1] = 20; // busier, but the spread (20) is within the absolute threshold (32)
   const p = createSglang({}, context());
   p.prepare(fleet.n);
   const out = createDecision();
@@ -38,8 +38,8 @@ Deno.test("sglang: imbalance needs both the absolute and the relative threshold"
   for (const [l0, l1, expected] of cases) {
     const fleet = pdFleet(2, 1);
     fleet.prefix.insert(0, new Uint32Array([1, 2, 3, 4]));
-    fleet.running[0] = l0;
-    fleet.running[1] = l1;
+    fleet.inflight[0] = l0;
+    fleet.inflight[1] = l1;
     const p = createSglang({}, context());
     p.prepare(fleet.n);
     const out = createDecision();
@@ -56,8 +56,8 @@ Deno.test("sglang: the decode pool runs its own cache-aware selection", () => {
   const out = createDecision();
   p.route(fleet, request([1, 2, 3, 4]), out);
   equal(out.decode, 2);
-  fleet.queued[1] = 0;
-  fleet.running[2] = 100; // decode pool imbalanced: shortest queue
+  fleet.inflight[1] = 0;
+  fleet.inflight[2] = 100; // decode pool imbalanced: shortest queue
   p.route(fleet, request([1, 2, 3, 4]), out);
   equal(out.decode, 1);
 });

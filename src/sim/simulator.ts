@@ -265,6 +265,7 @@ class Simulation {
       const left = [
         ["queued", f.queued[w]],
         ["running", f.running[w]],
+        ["inflight", f.inflight[w]],
         ["queuedPrefillTokens", f.queuedPrefillTokens[w]],
         ["kvUsedTokens", f.kvUsedTokens[w]],
         ["kvWaitingTokens", f.kvWaitingTokens[w]],
@@ -309,6 +310,8 @@ class Simulation {
     const f = this.#allocFlight(req);
     f.prefillWorker = p;
     f.decodeWorker = d;
+    fleet.inflight[d]++;
+    if (p !== d) fleet.inflight[p]++;
     const m = fleet.prefix.matchLength(p, req.blocks);
     f.estUncached = req.promptTokens - this.#cachedTokens(m, req.promptTokens);
     fleet.queuedPrefillTokens[p] += f.estUncached;
@@ -535,6 +538,7 @@ class Simulation {
 
   /** Prompt computed on `w`: cache its blocks and hand it to its decode worker. */
   #prefillDone(w: number, f: Flight): void {
+    this.#fleet.inflight[w]--;
     this.#smoothTtft(w, this.#now - f.req.arrivalMs);
     this.#cacheBlocks(w, f.req);
     this.#enqueueDecodeAdmit(f.decodeWorker, f);
@@ -768,6 +772,7 @@ class Simulation {
     this.#cacheBlocks(d, f.req);
     if (f.decodeWorker !== d) {
       // Prefilled here for another decode worker: hand off like a prefill worker.
+      this.#fleet.inflight[d]--;
       this.#enqueueDecodeAdmit(f.decodeWorker, f);
       return;
     }
@@ -783,6 +788,7 @@ class Simulation {
 
   #complete(d: number, e: DecodeEngine, f: Flight): void {
     const now = this.#now;
+    this.#fleet.inflight[d]--;
     this.#freeKv(d, f.decodeKv);
     e.seats--;
     if (f.migrateTo >= 0) this.#cancelMigration(f);
@@ -860,6 +866,8 @@ class Simulation {
       this.#freeKv(d, f.decodeKv);
       e.seats--;
       const to = f.migrateTo;
+      this.#fleet.inflight[d]--;
+      this.#fleet.inflight[to]++;
       f.decodeKv = f.req.promptTokens + f.req.outputTokens;
       f.decodeWorker = to;
       f.migrateTo = -1;

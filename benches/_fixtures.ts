@@ -25,6 +25,9 @@ export const FLEET_SIZES: readonly number[] = [8, 64, 512, 4096];
 /** Prompt lengths (in KV blocks) the policy benchmarks cover. */
 export const PROMPT_BLOCKS: readonly number[] = [1, 24, 160];
 
+/** Requests in a {@linkcode requestPool} by default (a power of two, for cheap cycling). */
+export const REQUEST_POOL_SIZE = 256;
+
 /** Tokens per KV block in the fixtures (the catalog workloads use 64). */
 export const FIXTURE_BLOCK_TOKENS = 64;
 const SHARED_CHAINS = 64;
@@ -88,7 +91,7 @@ export function loadedFleet(n: number, seed = 1): FleetState {
  *
  * @throws {RangeError} When `blocks` or `count` is not a positive integer.
  */
-export function requestPool(blocks: number, count = 256, seed = 2): RouteRequest[] {
+export function requestPool(blocks: number, count = REQUEST_POOL_SIZE, seed = 2): RouteRequest[] {
   for (const [name, v] of [["blocks", blocks], ["count", count]] as const) {
     if (!Number.isInteger(v) || v < 1) {
       throw new RangeError(

@@ -80,9 +80,9 @@ export class GroupTable {
     }
   }
 
-  /** Grows the table if one more group would pass the load factor. */
-  reserve(): void {
-    if ((this.#size + 1) * 2 > this.#mask + 1) this.#grow();
+  /** Grows the table if `extra` more groups (default 1) would pass the load factor. */
+  reserve(extra = 1): void {
+    while ((this.#size + extra) * 2 > this.#mask + 1) this.#grow();
   }
 
   /** Whether lane `lane` of slot `slot` holds a value. */

@@ -111,13 +111,27 @@ export class PrefixIndex implements PrefixIndexView {
    * recently used (last block first, so that the chain head is the most recent).
    */
   insert(worker: WorkerId, blocks: Uint32Array, n: number = blocks.length): void {
-    for (let i = Math.min(n, blocks.length) - 1; i >= 0; i--) this.#touch(worker, blocks[i]);
+    const m = Math.min(n, blocks.length);
+    // Room for every group the chain can add, so no table grows (moves slots) below.
+    const groups = (m >> 2) + 2;
+    this.#pairs.reserve(groups);
+    this.#heads.reserve(groups);
+    for (let i = m - 1; i >= 0; i--) this.#touch(worker, blocks[i]);
   }
 
   /** Evicts least recently used blocks of `worker` until it holds at most `maxBlocks`. */
   evictTo(worker: WorkerId, maxBlocks: number): void {
     const limit = maxBlocks < 0 ? 0 : maxBlocks;
-    while (this.#count[worker] > limit) this.#remove(this.#lru[worker]);
+    const count = this.#count, lru = this.#lru;
+    while (count[worker] > limit) {
+      // Drop the LRU tail: its successor is none, so unlinking is one step.
+      const e = lru[worker];
+      const p = this.#e[e * ENTRY + LRU_PREV];
+      lru[worker] = p;
+      if (p >= 0) this.#e[p * ENTRY + LRU_NEXT] = -1;
+      else this.#mru[worker] = -1;
+      this.#forget(e);
+    }
   }
 
   /** Drops everything `worker` holds. */
@@ -179,9 +193,9 @@ export class PrefixIndex implements PrefixIndexView {
     return this.#stampNow;
   }
 
+  /** Marks `block` most recently used on `w`, adding it if absent (tables reserved). */
   #touch(w: number, block: number): void {
     const pairs = this.#pairs;
-    pairs.reserve();
     const hi = block >>> 2, lane = block & 3;
     let ps = pairs.find(hi, w);
     if (ps >= 0 && pairs.has(ps, lane)) {
@@ -196,7 +210,6 @@ export class PrefixIndex implements PrefixIndexView {
     pairs.setLane(ps, lane, e);
     // Push onto the block's holder list.
     const heads = this.#heads;
-    heads.reserve();
     let hs = heads.find(hi, 0);
     const ent = this.#e, o = e * ENTRY;
     let head = -1;
@@ -216,11 +229,11 @@ export class PrefixIndex implements PrefixIndexView {
     this.#entries++;
   }
 
-  #remove(e: number): void {
+  /** Removes entry `e`, already out of its worker's LRU list, from the tables. */
+  #forget(e: number): void {
     const ent = this.#e, o = e * ENTRY;
     const w = ent[o + WORKER], block = ent[o + BLOCK];
     const hi = block >>> 2, lane = block & 3;
-    this.#unlinkLru(e);
     const p = ent[o + H_PREV], nx = ent[o + H_NEXT];
     if (nx >= 0) ent[nx * ENTRY + H_PREV] = p;
     if (p >= 0) {

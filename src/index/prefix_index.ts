@@ -8,9 +8,9 @@
  * worker ids and typed-array storage instead of maps of objects: one entry per
  * (worker, block) in a flat entry table, linked into its worker's LRU list and its
  * block's holder list, and two open-addressing hash tables, `(block, worker) → entry`
- * and `block → first holder`, whose slots group four consecutive block ids (a
+ * and `block → first holder`, whose slots group eight consecutive block ids (a
  * chain's blocks, in synthetic workloads and Mooncake traces alike), so that a
- * chain costs a quarter of the probes.
+ * chain costs an eighth of the probes.
  *
  * | operation | cost |
  * | --- | --- |
@@ -30,7 +30,7 @@
  */
 
 import type { PrefixIndexView, WorkerId } from "../core/types.ts";
-import { GroupTable } from "./_group_table.ts";
+import { GroupTable, LANE_BITS } from "./_group_table.ts";
 
 // Words of one entry in the entry table.
 const ENTRY = 6;
@@ -113,7 +113,7 @@ export class PrefixIndex implements PrefixIndexView {
   insert(worker: WorkerId, blocks: Uint32Array, n: number = blocks.length): void {
     const m = Math.min(n, blocks.length);
     // Room for every group the chain can add, so no table grows (moves slots) below.
-    const groups = (m >> 2) + 2;
+    const groups = (m >> LANE_BITS) + 2;
     this.#pairs.reserve(groups);
     this.#heads.reserve(groups);
     for (let i = m - 1; i >= 0; i--) this.#touch(worker, blocks[i]);
@@ -196,7 +196,7 @@ export class PrefixIndex implements PrefixIndexView {
   /** Marks `block` most recently used on `w`, adding it if absent (tables reserved). */
   #touch(w: number, block: number): void {
     const pairs = this.#pairs;
-    const hi = block >>> 2, lane = block & 3;
+    const hi = block >>> LANE_BITS, lane = block & ((1 << LANE_BITS) - 1);
     let ps = pairs.find(hi, w);
     if (ps >= 0 && pairs.has(ps, lane)) {
       const e = pairs.lane(ps, lane);
@@ -233,7 +233,7 @@ export class PrefixIndex implements PrefixIndexView {
   #forget(e: number): void {
     const ent = this.#e, o = e * ENTRY;
     const w = ent[o + WORKER], block = ent[o + BLOCK];
-    const hi = block >>> 2, lane = block & 3;
+    const hi = block >>> LANE_BITS, lane = block & ((1 << LANE_BITS) - 1);
     const p = ent[o + H_PREV], nx = ent[o + H_NEXT];
     if (nx >= 0) ent[nx * ENTRY + H_PREV] = p;
     if (p >= 0) {

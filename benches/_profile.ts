@@ -23,18 +23,19 @@ export interface BenchProfile {
   readonly fleets: readonly number[];
   /** Prompt lengths (KV blocks) of the policy benchmarks. */
   readonly promptBlocks: readonly number[];
-  /** Requests per run of the seed-lab throughput bench (2 prefill + 2 decode). */
+  /**
+   * Requests per run of the seed-lab throughput bench (2 prefill + 2 decode): long
+   * enough (about a second) that compiling the hot code is a small part of a run.
+   */
   readonly smallRequests: number;
-  /** Requests per run of the medium (16 + 16) and large (128 + 128) throughput benches. */
+  /** Requests per run of the medium (16 + 16) throughput bench. */
   readonly mediumRequests: number;
   /** Requests per run of the large throughput bench; 0 skips it. */
   readonly largeRequests: number;
   /** Requests per run of the per-workload benches (4 prefill + 4 decode). */
   readonly workloadRequests: number;
-  /** Measured iterations of each simulation bench. */
+  /** Measured iterations of each simulation bench (after one warm-up run). */
   readonly simIterations: number;
-  /** Requests per benchmark target of `deno task bench run` (unless `--requests` is given). */
-  readonly targetRequests: number;
 }
 
 const profiles: Readonly<Record<ProfileName, BenchProfile>> = {
@@ -42,12 +43,11 @@ const profiles: Readonly<Record<ProfileName, BenchProfile>> = {
     name: "minimal",
     fleets: [8, 64, 512, 4096],
     promptBlocks: [24],
-    smallRequests: 100_000,
+    smallRequests: 300_000,
     mediumRequests: 50_000,
     largeRequests: 0,
     workloadRequests: 3000,
     simIterations: 3,
-    targetRequests: 3000,
   },
   full: {
     name: "full",
@@ -58,7 +58,6 @@ const profiles: Readonly<Record<ProfileName, BenchProfile>> = {
     largeRequests: 200_000,
     workloadRequests: 20_000,
     simIterations: 5,
-    targetRequests: 20_000,
   },
 };
 

@@ -95,16 +95,26 @@ export function figuresFromDenoBench(report: { benches: DenoBench[] }): Figure[]
       continue;
     }
     const m = / (\d+) requests$/.exec(b.name);
-    if (b.origin.endsWith("sim_bench.ts") && m) {
+    if (!b.origin.endsWith("sim_bench.ts") || !m) continue;
+    if (b.group === "sim throughput") {
+      // Requests per wall second over the average run, and over the fastest one (the
+      // least disturbed by other load on a shared machine).
       const requests = Number(m[1]);
-      const perS = requests / (ok.avg / 1e9);
+      for (const [label, ns] of [["", ok.avg], [" (best run)", ok.min]] as const) {
+        out.push({
+          name: `sim throughput ${b.name}${label}`,
+          value: requests / (ns / 1e9),
+          unit: "requests/s",
+          better: "higher",
+          stage: "deno-bench",
+        });
+      }
+    } else {
       out.push({
-        name: b.group === "sim throughput"
-          ? `sim throughput ${b.name}`
-          : `sim ${b.name} (wall per run)`,
-        value: b.group === "sim throughput" ? perS : ok.avg / 1e6,
-        unit: b.group === "sim throughput" ? "requests/s" : "ms",
-        better: b.group === "sim throughput" ? "higher" : "lower",
+        name: `sim ${b.name} (wall per run)`,
+        value: ok.avg / 1e6,
+        unit: "ms",
+        better: "lower",
         stage: "deno-bench",
       });
     }
@@ -251,7 +261,7 @@ export function acceptanceChecks(figures: readonly Figure[]): Check[] {
   const at64 = get("decision telemetry n=64 blocks=24 (median)");
   const at4096 = get("decision telemetry n=4096 blocks=24 (median)");
   const seedLab = figures.find((f) =>
-    f.name.startsWith("sim throughput small 2P+2D seed-lab telemetry ")
+    /^sim throughput small 2P\+2D seed-lab telemetry \d+ requests$/.test(f.name)
   )?.value;
   const scaleWall = figures.find((f) => /^scale 1000000 \S+ 512P\+512D wall$/.test(f.name))
     ?.value;
@@ -273,7 +283,7 @@ export function acceptanceChecks(figures: readonly Figure[]): Check[] {
       "max",
       1024,
     ),
-    check("simulator on seed-lab (2P+2D)", seedLab, "requests/s", "min", 300_000),
+    check("simulator on seed-lab (2P+2D, average run)", seedLab, "requests/s", "min", 300_000),
     check("10^6 requests on 1024 GPUs: wall time", scaleWall, "s", "max", 30),
     check("10^6 requests on 1024 GPUs: peak RSS", scaleRss, "MiB", "max", 1024),
   ];

@@ -2,12 +2,16 @@
  * pdrouter: route LLM inference traffic across disaggregated prefill and decode GPU
  * pools, and simulate, benchmark and compare the routing policies that do it.
  *
- * - **Policies** (`Policy`, `createPolicy`, `createRoundRobin`, `createTelemetry`): one
- *   small interface; the same module routes in the simulator and in front of engines.
+ * - **Policies** (`Policy`, `createPolicy`, `createRoundRobin`, `createTelemetry`, and
+ *   re-creations of peers: `createLlmD`, `createDynamo`, `createSglang`, `createAibrix`,
+ *   plus `createLeastLoaded`, `createPowerOfTwo`): one small interface; the same module
+ *   routes in the simulator and in front of engines.
  * - **Simulator** (`simulate`, `comparePolicies`): a deterministic discrete-event
  *   simulator of P/D pools with continuous batching, chunked prefill, prefix caches,
  *   KV capacity and KV transfer.
  * - **Workloads** (`SyntheticSource`, `workloadTemplate`): seeded synthetic traffic.
+ * - **Traces** (`openTrace`, `TraceSource`, `scanTrace`, `generateMooncakeRows`): streamed
+ *   replay of Mooncake, Azure 2023, Vidur, length-only and BurstGPT traces (gzip too).
  * - **Metrics** (`Recorder`, `LogHistogram`): TTFT/TPOT summaries, SLO attainment, goodput.
  *
  * @example Compare the baseline and the telemetry policy on the default scenario
@@ -32,12 +36,30 @@ export * from "./src/policy/config.ts";
 export * from "./src/policy/registry.ts";
 export * from "./src/policy/round_robin.ts";
 export * from "./src/policy/telemetry.ts";
+export * from "./src/policy/least_loaded.ts";
+export * from "./src/policy/power_of_two.ts";
+export * from "./src/policy/llm_d.ts";
+export * from "./src/policy/dynamo.ts";
+export * from "./src/policy/sglang.ts";
+export * from "./src/policy/aibrix.ts";
 export * from "./src/sim/model.ts";
 export * from "./src/sim/presets.ts";
 export * from "./src/sim/event_queue.ts";
 export * from "./src/sim/simulator.ts";
 export * from "./src/sim/compare.ts";
+export * from "./src/sim/capacity.ts";
 export * from "./src/sim/workload/synthetic.ts";
 export * from "./src/sim/workload/catalog.ts";
+export * from "./src/sim/workload/trace_row.ts";
+export * from "./src/sim/workload/trace_format.ts";
+export * from "./src/sim/workload/trace_reader.ts";
+export * from "./src/sim/workload/trace_writer.ts";
+export * from "./src/sim/workload/trace_gen.ts";
+export * from "./src/sim/workload/line_reader.ts";
+export * from "./src/sim/workload/mooncake.ts";
+export * from "./src/sim/workload/azure.ts";
+export * from "./src/sim/workload/vidur.ts";
+export * from "./src/sim/workload/lengths.ts";
+export * from "./src/sim/workload/burstgpt.ts";
 export * from "./src/metrics/histogram.ts";
 export * from "./src/metrics/recorder.ts";

@@ -11,9 +11,12 @@ import type { RunSummary } from "../metrics/recorder.ts";
 import { policyEntries, policyNames } from "../policy/registry.ts";
 import type { PolicyConfig } from "../policy/types.ts";
 import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
+import { type CapacityEstimate, estimateCapacity } from "../sim/capacity.ts";
+import { isModulePath, type LoadedPolicy, loadPolicyModule } from "./policy_modules.ts";
 import { kvCapacityTokens } from "../sim/model.ts";
 import { modelPresets } from "../sim/presets.ts";
 import { workloadTemplate, workloadTemplates } from "../sim/workload/catalog.ts";
+import { detectFileFormat, scanTrace, TraceSource } from "../sim/workload/trace_reader.ts";
 import {
   integer,
   nameList,
@@ -26,6 +29,16 @@ import {
   writeText,
 } from "./flags.ts";
 import { fixed, formatTable } from "./table.ts";
+import {
+  addTraceOptions,
+  offeredRatePerS,
+  skippedLine,
+  type TraceFlags,
+  traceFlagsFromOpts,
+  traceOptions,
+  type TraceReport,
+  traceReport,
+} from "./trace_flags.ts";
 
 const MODES = ["baseline", "optimized", "both"] as const;
 const MODE_POLICIES: Record<(typeof MODES)[number], string[]> = {
@@ -41,7 +54,7 @@ function collect(value: string, previous: string[]): string[] {
 /** The `sim` command's flags and help. */
 export function buildSimCommand(): Command {
   const d = DEFAULT_SCENARIO;
-  return new Command("sim")
+  const cmd = new Command("sim")
     .description(
       "Simulate disaggregated prefill/decode pools and compare routing policies side by side.\n" +
         "Defaults run the built-in scenario: multi-turn chat on 4 prefill + 4 decode H100s " +
@@ -50,8 +63,16 @@ export function buildSimCommand(): Command {
     .addOption(
       new Option(
         "--policies <names>",
-        `policies to compare, comma-separated (${policyNames().join(", ")})`,
+        `policies to compare, comma-separated: built-in names (${policyNames().join(", ")}), ` +
+          "'all' for every built-in policy, or paths of policy modules",
       ).argParser(nameList),
+    )
+    .option(
+      "--policy <module>",
+      "also compare the policy a module default-exports as a factory (config, context) => " +
+        "Policy, e.g. ./examples/prefix_then_load.ts (repeatable)",
+      collect,
+      [] as string[],
     )
     .addOption(
       new Option(
@@ -65,6 +86,12 @@ export function buildSimCommand(): Command {
     .option(
       "--rate <r>",
       "mean arrival rate, requests/s (default: the workload's own)",
+      positiveNumber,
+    )
+    .option(
+      "--load <fraction>",
+      "arrival rate as a fraction of the fleet's capacity, estimated by probe runs of " +
+        "round-robin (e.g. 0.7, 0.95); replaces --rate",
       positiveNumber,
     )
     .option("--seed <n>", "seed of the workload and the policies", integer, d.seed)
@@ -103,23 +130,66 @@ export function buildSimCommand(): Command {
         "  deno task sim                                  # the default comparison\n" +
         "  deno task sim --mode baseline --seed 7\n" +
         "  deno task sim --workload bursty --rate 50 --prefill-gpus 6 --decode-gpus 2 --json\n" +
-        "  deno task sim --set telemetry.migrationMargin=0.1 --migration-budget 16",
+        "  deno task sim --policies all --workload shared-prefix --load 0.95\n" +
+        "  deno task sim --policy ./examples/prefix_then_load.ts\n" +
+        "  deno task sim --set telemetry.migrationMargin=0.1 --migration-budget 16\n" +
+        "  deno task sim --trace data/traces/mooncake/conversation_trace.jsonl.gz " +
+        "--prefill-gpus 3 --decode-gpus 3 --rate-scale 1.2",
     );
+  return addTraceOptions(cmd);
 }
 
-/** Resolves parsed flags into a {@linkcode ComparisonConfig}; throws UsageError on conflicts. */
-export function simConfigFromFlags(opts: Record<string, unknown>): ComparisonConfig {
+/** The module paths named by `--policies` entries and `--policy` flags, in order. */
+export function policyModulePaths(opts: Record<string, unknown>): string[] {
+  const fromList = ((opts.policies as string[] | undefined) ?? []).filter(isModulePath);
+  return [...fromList, ...((opts.policy as string[] | undefined) ?? [])];
+}
+
+/**
+ * Resolves parsed flags into a {@linkcode ComparisonConfig}; throws UsageError on
+ * conflicts. `loaded` are the policy modules of {@linkcode policyModulePaths}: a
+ * `--policies` entry that is a path becomes the loaded policy's name, and `--policy`
+ * modules join the compared set (after the defaults when `--policies` is absent).
+ */
+export function simConfigFromFlags(
+  opts: Record<string, unknown>,
+  loaded: readonly LoadedPolicy[] = [],
+): ComparisonConfig {
   if (opts.policies && opts.mode) {
     throw new UsageError("--mode", "cannot be combined with --policies; use one of them");
   }
-  const policies = (opts.policies as string[] | undefined) ??
-    (opts.mode ? MODE_POLICIES[opts.mode as keyof typeof MODE_POLICIES] : [
-      ...DEFAULT_SCENARIO.policies,
-    ]);
+  if (opts.load !== undefined && opts.rate !== undefined) {
+    throw new UsageError("--load", "cannot be combined with --rate; use one of them");
+  }
   const known = policyNames();
+  const byPath = new Map(loaded.map((l) => [l.path, l.name]));
+  for (const l of loaded) {
+    if (known.includes(l.name)) {
+      throw new UsageError(
+        isModulePath(l.path) && !(opts.policy as string[] | undefined)?.includes(l.path)
+          ? "--policies"
+          : "--policy",
+        `module '${l.path}' builds a policy named '${l.name}', which is a built-in policy's name`,
+      );
+    }
+  }
+  const listed = (opts.policies as string[] | undefined)?.flatMap((p) =>
+    p === "all" ? known : isModulePath(p) ? [byPath.get(p) ?? p] : [p]
+  );
+  const policies = [
+    ...(listed ??
+      (opts.mode ? MODE_POLICIES[opts.mode as keyof typeof MODE_POLICIES] : [
+        ...DEFAULT_SCENARIO.policies,
+      ])),
+    ...((opts.policy as string[] | undefined) ?? []).map((p) => byPath.get(p) ?? p),
+  ];
+  const names = [...known, ...loaded.map((l) => l.name)];
   for (const p of policies) {
-    if (!known.includes(p)) {
-      throw new UsageError("--policies", `unknown policy '${p}' (known: ${known.join(", ")})`);
+    if (!names.includes(p)) {
+      throw new UsageError(
+        "--policies",
+        `unknown policy '${p}' (known: ${known.join(", ")}, all, or a module path)`,
+      );
     }
   }
   if (new Set(policies).size !== policies.length) {
@@ -194,12 +264,20 @@ function listText(): string {
   return lines.join("\n") + "\n";
 }
 
-/** Formats a comparison as the human-readable report. */
-export function formatComparison(config: ComparisonConfig, results: readonly RunSummary[]): string {
-  const head = `pdrouter sim · workload ${config.workload} (${config.requests} requests, ` +
-    `${config.ratePerS} req/s, seed ${config.seed}) · ${config.prefillGpus} prefill + ` +
-    `${config.decodeGpus} decode × ${config.model} · SLO TTFT ${config.sloTtftMs} ms, ` +
-    `TPOT ${config.sloTpotMs} ms`;
+/**
+ * Formats a comparison as the human-readable report (`headLine` replaces the first
+ * line, e.g. for a trace replay).
+ */
+export function formatComparison(
+  config: ComparisonConfig,
+  results: readonly RunSummary[],
+  headLine?: string,
+): string {
+  const head = headLine ??
+    `pdrouter sim · workload ${config.workload} (${config.requests} requests, ` +
+      `${config.ratePerS} req/s, seed ${config.seed}) · ${config.prefillGpus} prefill + ` +
+      `${config.decodeGpus} decode × ${config.model} · SLO TTFT ${config.sloTtftMs} ms, ` +
+      `TPOT ${config.sloTpotMs} ms`;
   const rows = results.map((r) => [
     r.policy,
     String(r.completed),
@@ -262,16 +340,37 @@ function ratio(a: number, b: number): string {
 
 /** Runs the `sim` command on `args`; returns the exit code. */
 export function runSimCommand(args: readonly string[]): Promise<number> {
-  return runCommand(buildSimCommand, async (opts) => {
+  return runCommand(buildSimCommand, async (opts, _args, cmd) => {
     if (opts.list) {
       writeText(Deno.stdout, listText());
       return;
     }
-    const config = simConfigFromFlags(opts);
+    const loaded: LoadedPolicy[] = [];
+    for (const path of policyModulePaths(opts)) {
+      const flag = (opts.policy as string[]).includes(path) ? "--policy" : "--policies";
+      loaded.push(await loadPolicyModule(path, flag));
+    }
+    const trace = traceFlagsFromOpts(opts, (key) => cmd.getOptionValueSource(key) === "cli");
+    let config = simConfigFromFlags(opts, loaded);
+    let replay: TraceReplay | null = null;
+    if (trace) {
+      if (opts.load !== undefined) {
+        throw new UsageError("--load", "cannot be combined with --trace; use --rate-scale");
+      }
+      replay = await prepareTrace(trace, config, cmd.getOptionValueSource("rate") === "cli");
+      config = replay.config;
+    }
+    let capacity: CapacityEstimate | undefined;
+    if (opts.load !== undefined) {
+      capacity = await estimateCapacity(config);
+      config.ratePerS = Number((capacity.capacityRps * (opts.load as number)).toFixed(2));
+    }
     const progress = !opts.json && progressEnabled();
     let report;
     try {
       report = await comparePolicies(config, {
+        makeWorkload: replay?.makeWorkload,
+        policies: Object.fromEntries(loaded.map((l) => [l.name, l.create])),
         progressEvery: 250,
         onProgress: progress
           ? (policy, finished, nowMs) =>
@@ -293,12 +392,75 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       if (progress) writeText(Deno.stderr, "\r\x1b[K");
     }
     if (opts.json) {
+      const jsonConfig = replay ? { ...report.config, trace: replay.report } : report.config;
       writeText(
         Deno.stdout,
-        JSON.stringify({ config: report.config, results: report.results }) + "\n",
+        JSON.stringify({ config: jsonConfig, capacity, results: report.results }) + "\n",
       );
     } else {
-      writeText(Deno.stdout, formatComparison(report.config, report.results));
+      if (capacity) {
+        writeText(
+          Deno.stdout,
+          `load ${opts.load} × estimated capacity ${capacity.capacityRps.toFixed(1)} req/s ` +
+            `(${capacity.bottleneck}-bound under round-robin) = ${config.ratePerS} req/s\n`,
+        );
+      }
+      writeText(Deno.stdout, formatComparison(report.config, report.results, replay?.head));
     }
   }, args);
+}
+
+/** A validated trace replay: the run's config, a source factory and what to report. */
+interface TraceReplay {
+  config: ComparisonConfig;
+  makeWorkload: () => TraceSource;
+  report: TraceReport;
+  head: string;
+}
+
+/**
+ * Detects the trace's format and reads it once to validate every row before any
+ * simulation starts (bad input fails fast, with exit code 2).
+ */
+async function prepareTrace(
+  trace: TraceFlags,
+  base: ComparisonConfig,
+  rateGiven: boolean,
+): Promise<TraceReplay> {
+  const format = await detectFileFormat(trace.path, trace.format);
+  if (format !== "lengths" && rateGiven) {
+    throw new UsageError(
+      "--rate",
+      `the ${format} trace has its own arrival times; use --rate-scale X to change the load`,
+    );
+  }
+  const options = traceOptions(trace, format, base.ratePerS, base.seed);
+  const stats = await scanTrace(options);
+  const line = skippedLine(trace, stats);
+  if (line) writeText(Deno.stderr, line);
+  if (stats.requests === 0) {
+    throw new UsageError(
+      Number.isFinite(trace.durationS) ? "--duration" : "--start",
+      `the window selects no requests of ${trace.path} (${stats.beforeStart} rows lie before ` +
+        `--start ${trace.startS} s)`,
+    );
+  }
+  const offered = offeredRatePerS(stats);
+  const config: ComparisonConfig = {
+    ...base,
+    workload: "trace",
+    requests: stats.requests,
+    ratePerS: Number((format === "lengths" ? base.ratePerS * trace.rateScale : offered).toFixed(3)),
+  };
+  const head = `pdrouter sim · trace ${trace.path} (${format}, ${stats.requests} requests, ` +
+    `rate-scale ${trace.rateScale}, ${offered.toFixed(2)} req/s offered` +
+    (format === "lengths" ? `, Poisson arrivals, seed ${base.seed}` : "") +
+    `) · ${base.prefillGpus} prefill + ${base.decodeGpus} decode × ${base.model} · ` +
+    `SLO TTFT ${base.sloTtftMs} ms, TPOT ${base.sloTpotMs} ms`;
+  return {
+    config,
+    makeWorkload: () => new TraceSource(options),
+    report: traceReport(trace, stats),
+    head,
+  };
 }

@@ -11,7 +11,7 @@
  * ```ts
  * import { formatTable } from "./table.ts";
  * const text = formatTable(["name", "n"], [["a", "1"], ["bb", "22"]]);
- * if (!text.includes("bb  22")) throw new Error(text);
+ * if (!text.includes("bb    22")) throw new Error(text);
  * ```
  */
 export function formatTable(

@@ -2,8 +2,50 @@ import { deepEqual, equal, throws } from "node:assert/strict";
 import fc from "fast-check";
 import { LoadIndex } from "./load_index.ts";
 
+function bruteSmallest(keys: number[], k: number): number[] {
+  return keys.map((key, w) => ({ key, w }))
+    .filter((x) => x.key !== Infinity)
+    .sort((a, b) => a.key - b.key || a.w - b.w)
+    .slice(0, k)
+    .map((x) => x.w);
+}
+
+Deno.test("LoadIndex agrees with sorting under random updates", () => {
+  const keyArb = fc.oneof(fc.integer({ min: 0, max: 20 }), fc.constant(Infinity));
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 37 }),
+      fc.array(fc.tuple(fc.nat(), keyArb), { maxLength: 200 }),
+      fc.integer({ min: 1, max: 10 }),
+      (n, updates, k) => {
+        const index = new LoadIndex(n);
+        const keys = new Array<number>(n).fill(Infinity);
+        for (const [w, key] of updates) {
+          index.set(w % n, key);
+          keys[w % n] = key;
+        }
+        const ids = new Int32Array(k);
+        const got = Array.from(ids.subarray(0, index.smallestInto(ids)));
+        deepEqual(got, bruteSmallest(keys, k));
+        const finite = keys.map((key, w) => ({ key, w })).filter((x) => x.key !== Infinity);
+        equal(index.size, finite.length);
+        equal(index.min(), finite.length ? bruteSmallest(keys, 1)[0] : -1);
+        const maxKey = Math.max(...finite.map((x) => x.key));
+        equal(index.max(), finite.length ? finite.find((x) => x.key === maxKey)!.w : -1);
+        equal(index.sum, finite.reduce((s, x) => s + x.key, 0));
+        equal(index.sumSquares, finite.reduce((s, x) => s + x.key * x.key, 0));
+      },
+    ),
+    { seed: 3, numRuns: 300 },
+  );
+});
+
+Deno.test("LoadIndex rejects a bad size", () => {
+  throws(() => new LoadIndex(0), /'n' must be a positive integer/);
+});
+
 /** The k smallest finite keys, ascending, lowest id first on ties: the obvious way. */
-function naiveSmallest(keys: readonly number[], k: number): number[] {
+function naiveSmallestTies(keys: readonly number[], k: number): number[] {
   return keys
     .map((key, w) => ({ key, w }))
     .filter((x) => x.key !== Infinity)
@@ -27,7 +69,7 @@ const keyArb = fc.oneof(
   fc.double({ min: 0, max: 100, noNaN: true }),
 );
 
-Deno.test("LoadIndex agrees with a naive model under random updates", () => {
+Deno.test("LoadIndex: ties, fractional keys, k beyond the pool, checked after every update", () => {
   fc.assert(
     fc.property(
       fc.integer({ min: 1, max: 70 }),
@@ -41,10 +83,10 @@ Deno.test("LoadIndex agrees with a naive model under random updates", () => {
           const w = slot % n;
           index.set(w, key);
           keys[w] = key;
-          const want = naiveSmallest(keys, k);
+          const want = naiveSmallestTies(keys, k);
           const got = index.smallestInto(ids);
           deepEqual(Array.from(ids.subarray(0, got)), want);
-          equal(index.min(), naiveSmallest(keys, 1)[0] ?? -1);
+          equal(index.min(), naiveSmallestTies(keys, 1)[0] ?? -1);
           equal(index.max(), naiveMax(keys));
           equal(index.size, keys.filter((x) => x !== Infinity).length);
           equal(index.key(w), key);
@@ -65,16 +107,4 @@ Deno.test("LoadIndex.smallestInto fills at most ids.length and skips out-of-pool
   equal(index.smallestInto(ten), 4);
   deepEqual(Array.from(ten.subarray(0, 4)), [5, 1, 3, 0]);
   equal(index.smallestInto(new Int32Array(0)), 0);
-});
-
-Deno.test("LoadIndex tracks sums and rejects a bad size", () => {
-  const index = new LoadIndex(3);
-  index.set(0, 2);
-  index.set(1, 4);
-  equal(index.sum, 6);
-  equal(index.sumSquares, 20);
-  index.set(1, Infinity);
-  equal(index.sum, 2);
-  throws(() => new LoadIndex(0), RangeError);
-  throws(() => new LoadIndex(1.5), /positive integer, got 1.5/);
 });

@@ -1,6 +1,116 @@
-import { deepEqual, equal, throws } from "node:assert/strict";
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import fc from "fast-check";
 import { PrefixIndex } from "./prefix_index.ts";
+
+// A brute-force model of one worker's LRU over block ids.
+class ModelCache {
+  order: number[] = []; // most recent first
+  insert(blocks: number[]): void {
+    for (let i = blocks.length - 1; i >= 0; i--) {
+      const b = blocks[i];
+      const at = this.order.indexOf(b);
+      if (at >= 0) this.order.splice(at, 1);
+      this.order.unshift(b);
+    }
+  }
+  evictTo(max: number): void {
+    if (this.order.length > max) this.order.length = Math.max(0, max);
+  }
+  match(blocks: number[]): number {
+    let n = 0;
+    while (n < blocks.length && this.order.includes(blocks[n])) n++;
+    return n;
+  }
+}
+
+// Chains over a small tree of block ids so that prefixes are shared: block id encodes the
+// path, so equal id ⇒ equal prefix (chain hashes, as in Mooncake's hash_ids).
+function chain(path: number[]): number[] {
+  const out: number[] = [];
+  let id = 0;
+  for (const step of path) {
+    id = id * 4 + step + 1;
+    out.push(id);
+  }
+  return out;
+}
+
+const pathArb = fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 1, maxLength: 8 });
+const opArb = fc.record({
+  kind: fc.constantFrom("insert", "insert", "evict"),
+  worker: fc.integer({ min: 0, max: 5 }),
+  path: pathArb,
+  max: fc.integer({ min: 0, max: 12 }),
+});
+
+Deno.test("PrefixIndex matches a brute-force LRU model (matchLength, blockCount, matchInto)", () => {
+  fc.assert(
+    fc.property(
+      fc.array(opArb, { maxLength: 120 }),
+      fc.array(pathArb, { minLength: 1, maxLength: 10 }),
+      (ops, queries) => {
+        const index = new PrefixIndex(6);
+        const models = Array.from({ length: 6 }, () => new ModelCache());
+        for (const o of ops) {
+          if (o.kind === "insert") {
+            const blocks = chain(o.path);
+            index.insert(o.worker, new Uint32Array(blocks));
+            models[o.worker].insert(blocks);
+          } else {
+            index.evictTo(o.worker, o.max);
+            models[o.worker].evictTo(o.max);
+          }
+        }
+        for (let w = 0; w < 6; w++) equal(index.blockCount(w), models[w].order.length);
+        const ids = new Int32Array(6), counts = new Uint16Array(6);
+        for (const path of queries) {
+          const blocks = chain(path);
+          const q = new Uint32Array(blocks);
+          const expected = models.map((m) => m.match(blocks));
+          for (let w = 0; w < 6; w++) equal(index.matchLength(w, q), expected[w], `worker ${w}`);
+          const k = index.matchInto(q, ids, counts);
+          const holders = expected.filter((x) => x > 0).length;
+          equal(k, holders, "matchInto returns every holder when the buffer is large enough");
+          const seen = new Set<number>();
+          for (let i = 0; i < k; i++) {
+            ok(!seen.has(ids[i]), "no duplicates");
+            seen.add(ids[i]);
+            equal(counts[i], expected[ids[i]], `count of worker ${ids[i]}`);
+            if (i > 0) ok(counts[i] <= counts[i - 1], "longest first");
+          }
+        }
+      },
+    ),
+    { seed: 7, numRuns: 300 },
+  );
+});
+
+Deno.test("PrefixIndex.matchInto keeps the longest matches when the buffer is small", () => {
+  const index = new PrefixIndex(8);
+  const blocks = new Uint32Array([10, 11, 12, 13]);
+  for (let w = 0; w < 8; w++) index.insert(w, blocks, 1 + (w % 4)); // worker w holds w%4+1 blocks
+  const ids = new Int32Array(2), counts = new Uint16Array(2);
+  equal(index.matchInto(blocks, ids, counts), 2);
+  deepEqual(Array.from(counts), [4, 4]);
+  deepEqual(Array.from(ids).sort(), [3, 7]);
+});
+
+Deno.test("PrefixIndex evicts least recently used blocks, chain tails first", () => {
+  const index = new PrefixIndex(1);
+  index.insert(0, new Uint32Array([1, 2, 3]));
+  index.insert(0, new Uint32Array([1, 4]));
+  index.evictTo(0, 3); // 3 and 2 are older than 1 and 4; tails go first
+  equal(index.matchLength(0, new Uint32Array([1, 4])), 2);
+  equal(index.matchLength(0, new Uint32Array([1, 2, 3])), 2);
+  equal(index.blockCount(0), 3);
+  index.clearWorker(0);
+  equal(index.blockCount(0), 0);
+  equal(index.size, 0);
+});
+
+Deno.test("PrefixIndex rejects a bad worker count", () => {
+  throws(() => new PrefixIndex(0), /'maxWorkers' must be an integer/);
+});
 
 /**
  * The obvious model: per worker an array of blocks, most recent first; per block an
@@ -59,7 +169,7 @@ class NaiveIndex {
 // Chain-consistent block ids (equal id ⇒ equal prefix): chain c, position k. Chains sit
 // near 2^31 and near 2^32 too, so that ids that do not fit an int32 are exercised.
 const BASES = [1, 0x7ffff000, 0xfff00000];
-function chain(c: number, len: number): number[] {
+function chainOf(c: number, len: number): number[] {
   const base = BASES[c % BASES.length] + Math.floor(c / BASES.length) * 512;
   return Array.from({ length: len }, (_, k) => base + k);
 }
@@ -82,7 +192,7 @@ const command = fc.oneof(
   }),
 );
 
-Deno.test("PrefixIndex agrees with a naive model under random inserts, evictions, queries", () => {
+Deno.test("PrefixIndex: holder order, ids past 2^31, k below the holder count, against a naive model", () => {
   fc.assert(
     fc.property(fc.array(command, { maxLength: 120 }), (commands) => {
       const index = new PrefixIndex(WORKERS);
@@ -90,7 +200,7 @@ Deno.test("PrefixIndex agrees with a naive model under random inserts, evictions
       let fresh = 0x40000000;
       for (const cmd of commands) {
         if (cmd.op === "insert") {
-          const blocks = chain(cmd.c, cmd.len);
+          const blocks = chainOf(cmd.c, cmd.len);
           index.insert(cmd.w, new Uint32Array(blocks));
           model.insert(cmd.w, blocks);
         } else if (cmd.op === "evict") {
@@ -98,7 +208,7 @@ Deno.test("PrefixIndex agrees with a naive model under random inserts, evictions
           model.evictTo(cmd.w, cmd.max);
         } else {
           // A request: a prefix of a chain, then two blocks nobody holds.
-          const blocks = [...chain(cmd.c, cmd.len), fresh++, fresh++];
+          const blocks = [...chainOf(cmd.c, cmd.len), fresh++, fresh++];
           const req = new Uint32Array(blocks);
           equal(index.matchLength(cmd.w, req), model.matchLength(cmd.w, blocks));
           const ids = new Int32Array(cmd.k), counts = new Uint16Array(cmd.k);
@@ -141,9 +251,4 @@ Deno.test("PrefixIndex stays consistent through growth and heavy churn", () => {
   for (let w = 0; w < 64; w++) index.clearWorker(w);
   equal(index.size, 0);
   equal(index.matchInto(blocks, ids, counts), 0);
-});
-
-Deno.test("PrefixIndex rejects a bad worker count", () => {
-  throws(() => new PrefixIndex(0), /'maxWorkers' must be an integer in \[1, 2097152\], got 0/);
-  throws(() => new PrefixIndex(2 ** 22), RangeError);
 });

@@ -12,3 +12,7 @@ policyContract(
   "telemetry (migration on)",
   (ctx) => telemetry.create({ migrationBudget: 4, migrationMargin: 0 }, ctx),
 );
+
+// Dynamo with softmax sampling draws from the context's random source: still deterministic.
+const dynamo = policyEntries().find((e) => e.name === "dynamo")!;
+policyContract("dynamo (temperature 0.5)", (ctx) => dynamo.create({ temperature: 0.5 }, ctx));

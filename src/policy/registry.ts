@@ -7,6 +7,12 @@
 
 import { createRoundRobin, ROUND_ROBIN, roundRobinSpec } from "./round_robin.ts";
 import { createTelemetry, TELEMETRY, telemetrySpec } from "./telemetry.ts";
+import { createLeastLoaded, LEAST_LOADED, leastLoadedSpec } from "./least_loaded.ts";
+import { createPowerOfTwo, POWER_OF_TWO, powerOfTwoSpec } from "./power_of_two.ts";
+import { createLlmD, LLM_D, llmDSpec } from "./llm_d.ts";
+import { createDynamo, DYNAMO, dynamoSpec } from "./dynamo.ts";
+import { createSglang, SGLANG, sglangSpec } from "./sglang.ts";
+import { AIBRIX, aibrixSpec, createAibrix } from "./aibrix.ts";
 import type { ConfigSpec } from "./config.ts";
 import type { Policy, PolicyConfig, PolicyContext, PolicyFactory } from "./types.ts";
 
@@ -34,6 +40,43 @@ const entries: readonly PolicyEntry[] = [
     description: "Optimized: normalised TTFT/TPOT/queue/KV/prefix scores, thresholds, migration",
     spec: telemetrySpec,
     create: createTelemetry,
+  },
+  {
+    name: LEAST_LOADED,
+    description: "Fewest queued prefill tokens; least committed decode KV",
+    spec: leastLoadedSpec,
+    create: createLeastLoaded,
+  },
+  {
+    name: POWER_OF_TWO,
+    description: "Two seeded random picks per pool, the less loaded wins",
+    spec: powerOfTwoSpec,
+    create: createPowerOfTwo,
+  },
+  {
+    name: LLM_D,
+    description: "llm-d: prefix ×2 + queue ×1 scorers, decode first, prefix-based P/D decider",
+    spec: llmDSpec,
+    create: createLlmD,
+  },
+  {
+    name: DYNAMO,
+    description: "Dynamo KV router: prefill blocks − overlap + active blocks, optional temperature",
+    spec: dynamoSpec,
+    create: createDynamo,
+  },
+  {
+    name: SGLANG,
+    description:
+      "SGLang cache-aware: shortest queue when imbalanced, else prefix match or smallest tree",
+    spec: sglangSpec,
+    create: createSglang,
+  },
+  {
+    name: AIBRIX,
+    description: "AIBrix prefix-cache: best match within mean + 1σ requests, least-request guard",
+    spec: aibrixSpec,
+    create: createAibrix,
   },
 ];
 

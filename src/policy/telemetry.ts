@@ -13,11 +13,33 @@
  * - `ttftWeight · soft(smoothedTtftMs / sloTtftMs)`: what clients recently saw.
  * - `kvWeight · kvUsedFraction`.
  *
- * **Decode score**: `kvWeight · committedKvFraction + tpotWeight · soft(smoothedTpot /
- * sloTpotMs) + queueWeight · soft(waiting) − prefixWeight · matchedFraction`. There is
- * no throughput term: a worker that is busy must look worse, never better (the
- * original lab's failure was a throughput-dominated decode score that herded every
- * request onto the busiest worker).
+ * **Decode score**: `kvWeight · (committedKvFraction + pendingKvFraction) + tpotWeight ·
+ * soft(smoothedTpot / sloTpotMs) + queueWeight · soft(waiting) − prefixWeight ·
+ * matchedFraction`. There is no throughput term: a worker that is busy must look
+ * worse, never better (the original lab's failure was a throughput-dominated decode
+ * score that herded every request onto the busiest worker).
+ *
+ * **Pending KV**: a decode worker's telemetry shows a request only when its prefill
+ * is done, so every request routed during a burst would otherwise see the same
+ * "least loaded" decode worker and herd onto it. The policy keeps a ledger of the KV
+ * (prompt + output tokens) it sent to each decode worker, each entry expiring when
+ * the request's prefill is estimated to finish; the decode score adds it.
+ *
+ * **Local prefill**: when the best prefill worker's estimated TTFT exceeds
+ * `localPrefillAboveMs`, the decode candidates are asked too: a decode worker whose
+ * smoothed TPOT leaves headroom (below `localPrefillTpotFraction` of the TPOT SLO) can
+ * prefill the prompt itself between decode steps (`prefill = -1`). The one with the
+ * lowest estimated local TTFT, `(its queued prefill tokens + uncached tokens there) ×
+ * prefillMsPerToken × localPrefillCost`, takes the request when that beats the
+ * prefill pool. This turns idle decode compute into prefill capacity during bursts;
+ * the TPOT gate bounds what it costs running decodes.
+ *
+ * **Late requests**: with `lateRequests = "concentrate"`, a request whose best estimated
+ * prefill finish (prefill pool or local) exceeds `lateBudgetFraction` of the TTFT SLO
+ * is queued on the least-loaded prefill worker that is late already, so that the
+ * workers still on time stay on time. Under overload this raises SLO attainment and
+ * goodput a lot, at the price of a much longer TTFT tail for the late requests; the
+ * default, `"spread"`, sends them to the fastest worker.
  *
  * **Per-pool thresholds**: a prefill worker whose queued work exceeds
  * `prefillThresholdMs`, or a decode worker whose committed KV fraction exceeds
@@ -37,6 +59,7 @@ import type { Decision, FleetSnapshot, Migration, RouteRequest } from "../core/t
 import { resolveConfig } from "./config.ts";
 import type { ResolvedConfig } from "./config.ts";
 import type { Policy, PolicyConfig, PolicyContext } from "./types.ts";
+import { PendingLedger } from "./_pending_ledger.ts";
 
 /** Registry name of {@linkcode createTelemetry}. */
 export const TELEMETRY = "telemetry";
@@ -72,11 +95,12 @@ export const telemetrySpec = {
       "(0: twice the TTFT SLO)",
   },
   decodeKvWeight: { default: 1, min: 0, doc: "Weight of a decode worker's committed KV fraction" },
-  decodeTpotWeight: { default: 0.5, min: 0, doc: "Weight of a decode worker's smoothed TPOT" },
+  decodeTpotWeight: { default: 0.25, min: 0, doc: "Weight of a decode worker's smoothed TPOT" },
   decodeQueueWeight: {
-    default: 0.5,
+    default: 0,
     min: 0,
-    doc: "Weight of the requests waiting for decode admission",
+    doc: "Weight of the requests waiting for decode admission (their KV already counts in " +
+      "the committed fraction; a count term on top makes bursts oscillate between workers)",
   },
   decodePrefixWeight: {
     default: 0.1,
@@ -88,6 +112,54 @@ export const telemetrySpec = {
     min: 0,
     max: 10,
     doc: "Committed KV fraction above which a decode worker is not eligible",
+  },
+  pendingEntries: {
+    default: 4096,
+    min: 0,
+    integer: true,
+    doc: "Requests remembered as routed to a decode worker but still in prefill, so that " +
+      "the decode choice sees them before the worker's telemetry does (0: off)",
+  },
+  localPrefill: {
+    default: "auto",
+    oneOf: ["auto", "off"],
+    doc: "auto: let a decode worker prefill a prompt itself when the prefill pool is " +
+      "congested and that is faster; off: always use the prefill pool",
+  } as { default: "auto" | "off"; oneOf: readonly ("auto" | "off")[]; doc: string },
+  localPrefillAboveMs: {
+    default: 0,
+    min: 0,
+    doc: "Estimated prefill-pool TTFT above which local prefill is considered " +
+      "(0: 0.8 × the TTFT SLO)",
+  },
+  localPrefillTpotFraction: {
+    default: 0.75,
+    min: 0,
+    doc: "A decode worker may prefill locally only while its smoothed TPOT is below this " +
+      "fraction of the TPOT SLO (local prefill slows its decode steps)",
+  },
+  localPrefillCost: {
+    default: 1.2,
+    min: 0,
+    doc: "Local prefill time relative to the prefill pool's, per uncached token",
+  },
+  lateRequests: {
+    default: "spread",
+    oneOf: ["spread", "concentrate"],
+    doc: "A request that cannot meet lateBudgetFraction × the TTFT SLO anywhere: spread = " +
+      "the fastest worker (best tail latency); concentrate = the least-loaded worker that " +
+      "is already late, keeping on-time workers on time (best goodput under overload, " +
+      "much worse p99 TTFT)",
+  } as {
+    default: "spread" | "concentrate";
+    oneOf: readonly ("spread" | "concentrate")[];
+    doc: string;
+  },
+  lateBudgetFraction: {
+    default: 0.8,
+    min: 0,
+    doc: "Fraction of the TTFT SLO the estimated prefill finish must stay within " +
+      "(lateRequests = concentrate)",
   },
   overload: {
     default: "queue",
@@ -114,10 +186,6 @@ export const telemetrySpec = {
 
 /** Resolved `telemetry` configuration. */
 export type TelemetryConfig = ResolvedConfig<typeof telemetrySpec>;
-
-function soft(x: number): number {
-  return x > 0 ? x / (1 + x) : 0;
-}
 
 /**
  * Creates the telemetry-driven policy.
@@ -154,12 +222,37 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
     );
   }
 
+  const localAboveMs = c.localPrefillAboveMs > 0 ? c.localPrefillAboveMs : 0.8 * sloTtft;
+  const localTpotMs = c.localPrefillTpotFraction * sloTpot;
+  const localOn = c.localPrefill === "auto";
+  const concentrate = c.lateRequests === "concentrate";
+  const lateMs = c.lateBudgetFraction * sloTtft;
+
   // Scratch, sized once in prepare().
+  let ledger: PendingLedger | null = null;
   const prefixIds = new Int32Array(c.prefixCandidates);
   const prefixCounts = new Uint16Array(c.prefixCandidates);
   const loadIds = new Int32Array(c.loadCandidates);
   let seen = new Uint32Array(0);
   let stamp = 0;
+
+  // Allocation-free hot path: every double that crosses a function boundary goes
+  // through this typed array (a double passed, returned or kept in a closure variable
+  // is boxed, i.e. allocated, whenever the call is not inlined).
+  const F = new Float64Array(8);
+  const SCORE = 0; // out: the score computed by prefillScore / decodeScore
+  const BEST_P = 1; // best prefill score so far
+  const EST_P = 2; // estimated prefill finish of the best prefill worker, ms from now
+  const BEST_D = 3; // best decode score so far
+  const EST_L = 4; // estimated local-prefill finish of the best local candidate, ms
+  const LOCAL_MS = 5; // out: localMs result
+
+  const EST_LATE = 6; // estimated prefill finish of the best late prefill worker, ms
+  const BEST_LATE = 7; // its score
+
+  // Best-so-far state of the pickers (small integers and booleans only).
+  let bestP = -1, bestPOk = false, bestPCached = 0, bestLate = -1;
+  let bestD = -1, bestDOk = false, localBest = -1;
 
   // Migration budget state: deterministic in simulated time.
   let windowIndex = -1;
@@ -173,112 +266,193 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
     return stamp;
   }
 
-  function prefillScore(s: FleetSnapshot, w: number, uncachedTokens: number): number {
-    const waitMs = (s.queuedPrefillTokens[w] + uncachedTokens) * msPerToken;
-    return c.waitWeight * soft(waitMs / sloTtft) +
-      c.ttftWeight * soft(s.ttftMs[w] / sloTtft) +
+  /** Writes worker `w`'s prefill score for `uncached` new tokens into `F[SCORE]`. */
+  function prefillScore(s: FleetSnapshot, w: number, uncached: number): void {
+    const wait = (s.queuedPrefillTokens[w] + uncached) * msPerToken / sloTtft;
+    const ttft = s.ttftMs[w] / sloTtft;
+    F[SCORE] = c.waitWeight * (wait > 0 ? wait / (1 + wait) : 0) +
+      c.ttftWeight * (ttft > 0 ? ttft / (1 + ttft) : 0) +
       c.prefillKvWeight * (s.kvUsedTokens[w] / s.kvCapacityTokens[w]);
   }
 
-  function decodeScore(s: FleetSnapshot, w: number, matchedFraction: number): number {
-    return c.decodeKvWeight * s.decodeLoad.key(w) +
-      c.decodeTpotWeight * soft(s.tpotMs[w] / sloTpot) +
-      c.decodeQueueWeight * soft(s.queued[w]) -
-      c.decodePrefixWeight * matchedFraction;
+  /** Writes decode worker `w`'s score, `matched` of `nBlocks` blocks held, into `F[SCORE]`. */
+  function decodeScore(s: FleetSnapshot, w: number, matched: number, nBlocks: number): void {
+    const pending = ledger !== null && w < ledger.workers
+      ? ledger.pending(w) / s.kvCapacityTokens[w]
+      : 0;
+    const tpot = s.tpotMs[w] / sloTpot;
+    const q = s.queued[w];
+    F[SCORE] = c.decodeKvWeight * (s.decodeLoad.key(w) + pending) +
+      c.decodeTpotWeight * (tpot > 0 ? tpot / (1 + tpot) : 0) +
+      c.decodeQueueWeight * (q > 0 ? q / (1 + q) : 0) -
+      c.decodePrefixWeight * (nBlocks > 0 ? matched / nBlocks : 0);
   }
 
-  // Best prefill worker among prefix holders and least-loaded workers. Returns the
-  // worker, writing into `bestPrefix` whether locality decided it.
-  let decidedByPrefix = false;
-  let bestEligible = false;
+  /** Prefill candidate `w` holding `matched` leading blocks. */
+  function considerPrefill(s: FleetSnapshot, r: RouteRequest, w: number, matched: number): void {
+    const prompt = r.promptTokens;
+    const cached = matched > 0 ? Math.min(matched * s.blockTokens, prompt - 1) : 0;
+    prefillScore(s, w, prompt - cached);
+    const ok = s.queuedPrefillTokens[w] * msPerToken <= thresholdMs;
+    if ((ok && !bestPOk) || (ok === bestPOk && F[SCORE] < F[BEST_P])) {
+      bestP = w, bestPOk = ok, bestPCached = cached;
+      F[BEST_P] = F[SCORE];
+      F[EST_P] = (s.queuedPrefillTokens[w] + prompt - cached) * msPerToken;
+    }
+    if (concentrate && s.queuedPrefillTokens[w] * msPerToken > lateMs && F[SCORE] < F[BEST_LATE]) {
+      bestLate = w;
+      F[BEST_LATE] = F[SCORE];
+      F[EST_LATE] = (s.queuedPrefillTokens[w] + prompt - cached) * msPerToken;
+    }
+  }
 
+  /** Best prefill worker among prefix holders and least-loaded workers, or -1. */
   function pickPrefill(s: FleetSnapshot, r: RouteRequest, nPrefix: number): number {
     const mark = nextStamp();
-    const blockTokens = s.blockTokens;
-    const prompt = r.promptTokens;
-    let best = -1, bestScore = Infinity, bestOk = false, bestMatched = 0;
-    const nLoad = s.prefillLoad.smallestInto(loadIds);
+    bestP = -1, bestPOk = false, bestPCached = 0, bestLate = -1;
+    F[BEST_P] = Infinity;
+    F[EST_P] = Infinity;
+    F[BEST_LATE] = Infinity;
     // Pass 1: prefix holders (their match counts are known).
     for (let i = 0; i < nPrefix; i++) {
       const w = prefixIds[i];
       if ((s.role[w] & Role.Prefill) === 0 || s.healthy[w] !== 1 || seen[w] === mark) continue;
       seen[w] = mark;
-      const cached = Math.min(prefixCounts[i] * blockTokens, prompt - 1);
-      const score = prefillScore(s, w, prompt - cached);
-      const ok = s.queuedPrefillTokens[w] * msPerToken <= thresholdMs;
-      if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
-        best = w, bestScore = score, bestOk = ok, bestMatched = cached;
-      }
+      considerPrefill(s, r, w, prefixCounts[i]);
     }
     // Pass 2: least-loaded workers (match length from the index, O(log b)).
+    const nLoad = s.prefillLoad.smallestInto(loadIds);
     for (let i = 0; i < nLoad; i++) {
       const w = loadIds[i];
       if (s.healthy[w] !== 1 || seen[w] === mark) continue;
       seen[w] = mark;
-      const m = s.prefix.matchLength(w, r.blocks);
-      const cached = m > 0 ? Math.min(m * blockTokens, prompt - 1) : 0;
-      const score = prefillScore(s, w, prompt - cached);
-      const ok = s.queuedPrefillTokens[w] * msPerToken <= thresholdMs;
-      if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
-        best = w, bestScore = score, bestOk = ok, bestMatched = cached;
-      }
+      considerPrefill(s, r, w, s.prefix.matchLength(w, r.blocks));
     }
-    decidedByPrefix = bestMatched > 0 && best !== s.prefillLoad.min();
-    bestEligible = bestOk;
-    return best;
+    return bestP;
   }
 
-  function pickDecode(s: FleetSnapshot, r: RouteRequest, nPrefix: number): number {
+  /** Writes decode worker `w`'s local-prefill estimate (Infinity: may not) into `F[LOCAL_MS]`. */
+  function localMs(s: FleetSnapshot, r: RouteRequest, w: number, matched: number): void {
+    if (s.tpotMs[w] >= localTpotMs || s.decodeLoad.key(w) > c.decodeKvThreshold) {
+      F[LOCAL_MS] = Infinity;
+      return;
+    }
+    const cached = matched > 0 ? Math.min(matched * s.blockTokens, r.promptTokens - 1) : 0;
+    F[LOCAL_MS] = (s.queuedPrefillTokens[w] + r.promptTokens - cached) * msPerToken *
+      c.localPrefillCost;
+  }
+
+  /** Decode candidate `w` holding `matched` leading blocks. */
+  function considerDecode(
+    s: FleetSnapshot,
+    r: RouteRequest,
+    w: number,
+    matched: number,
+    local: boolean,
+  ): void {
+    decodeScore(s, w, matched, r.blocks.length);
+    const ok = s.decodeLoad.key(w) <= c.decodeKvThreshold;
+    if ((ok && !bestDOk) || (ok === bestDOk && F[SCORE] < F[BEST_D])) {
+      bestD = w, bestDOk = ok;
+      F[BEST_D] = F[SCORE];
+    }
+    if (local) {
+      localMs(s, r, w, matched);
+      if (F[LOCAL_MS] < F[EST_L]) {
+        localBest = w;
+        F[EST_L] = F[LOCAL_MS];
+      }
+    }
+  }
+
+  /**
+   * Best decode worker among prefix holders and least-loaded workers, or -1; with
+   * `local`, also the best local-prefill candidate (`localBest`, `F[EST_L]`).
+   */
+  function pickDecode(s: FleetSnapshot, r: RouteRequest, nPrefix: number, local: boolean): number {
     const mark = nextStamp();
-    const nBlocks = r.blocks.length;
-    let best = -1, bestScore = Infinity, bestOk = false;
+    bestD = -1, bestDOk = false, localBest = -1;
+    F[BEST_D] = Infinity;
+    F[EST_L] = Infinity;
     for (let i = 0; i < nPrefix; i++) {
       const w = prefixIds[i];
       if ((s.role[w] & Role.Decode) === 0 || s.healthy[w] !== 1 || seen[w] === mark) continue;
       seen[w] = mark;
-      const score = decodeScore(s, w, nBlocks > 0 ? prefixCounts[i] / nBlocks : 0);
-      const ok = s.decodeLoad.key(w) <= c.decodeKvThreshold;
-      if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
-        best = w, bestScore = score, bestOk = ok;
-      }
+      considerDecode(s, r, w, prefixCounts[i], local);
     }
     const nLoad = s.decodeLoad.smallestInto(loadIds);
     for (let i = 0; i < nLoad; i++) {
       const w = loadIds[i];
       if (s.healthy[w] !== 1 || seen[w] === mark) continue;
       seen[w] = mark;
-      const score = decodeScore(s, w, 0);
-      const ok = s.decodeLoad.key(w) <= c.decodeKvThreshold;
-      if ((ok && !bestOk) || (ok === bestOk && score < bestScore)) {
-        best = w, bestScore = score, bestOk = ok;
-      }
+      considerDecode(s, r, w, local ? s.prefix.matchLength(w, r.blocks) : 0, local);
     }
-    bestEligible = bestOk;
-    return best;
+    return bestD;
+  }
+
+  /** Remembers KV sent to decode worker `d` until the prefill is estimated done. */
+  function remember(s: FleetSnapshot, r: RouteRequest, d: number): void {
+    // Whole milliseconds keep the expiry a small integer (never boxed).
+    if (ledger !== null) {
+      ledger.add(d, r.promptTokens + r.outputTokens, Math.ceil(s.nowMs + F[EST_P]));
+    }
   }
 
   return {
     name: TELEMETRY,
     prepare(maxWorkers: number): void {
       if (seen.length < maxWorkers) seen = new Uint32Array(maxWorkers);
+      if (c.pendingEntries > 0) {
+        if (ledger === null || ledger.workers < maxWorkers) {
+          ledger = new PendingLedger(Math.max(1, maxWorkers), c.pendingEntries);
+        } else ledger.clear();
+      }
       stamp = 0;
       windowIndex = -1;
       movesInWindow = 0;
     },
     route(s: FleetSnapshot, r: RouteRequest, out: Decision): void {
       if (seen.length < s.n) seen = new Uint32Array(s.n); // unprepared use: allocate once
+      if (c.pendingEntries > 0 && (ledger === null || ledger.workers < s.n)) {
+        ledger = new PendingLedger(s.n, c.pendingEntries); // unprepared use: allocate once
+      }
+      if (ledger !== null) ledger.expire(Math.floor(s.nowMs));
       const nPrefix = prefixIds.length > 0
         ? s.prefix.matchInto(r.blocks, prefixIds, prefixCounts)
         : 0;
       const p = pickPrefill(s, r, nPrefix);
-      const pOk = bestEligible;
-      const byPrefix = decidedByPrefix;
-      const d = pickDecode(s, r, nPrefix);
-      const dOk = bestEligible;
-      if (p < 0 || d < 0) {
+      const pOk = bestPOk;
+      const byPrefix = bestPCached > 0 && p !== s.prefillLoad.min();
+      const d = pickDecode(s, r, nPrefix, localOn && (p < 0 || F[EST_P] > localAboveMs));
+      const dOk = bestDOk;
+      if (d < 0) {
         out.prefill = -1;
         out.decode = -1;
         out.reason = Reason.NoWorker;
+        return;
+      }
+      if (
+        concentrate && bestLate >= 0 && F[EST_P] > lateMs && !(localBest >= 0 && F[EST_L] <= lateMs)
+      ) {
+        // Late wherever it goes: queue it behind work that is late already.
+        F[EST_P] = F[EST_LATE];
+        out.prefill = bestLate;
+        out.decode = d;
+        out.reason = Reason.Queued;
+        remember(s, r, d);
+        return;
+      }
+      if (localBest >= 0 && F[EST_L] < F[EST_P]) {
+        // The prefill pool is congested (or absent) and a decode worker can do it sooner.
+        out.prefill = -1;
+        out.decode = localBest;
+        out.reason = Reason.Load;
+        return;
+      }
+      if (p < 0) {
+        out.prefill = -1; // no prefill worker: the decode worker prefills
+        out.decode = d;
+        out.reason = Reason.Load;
         return;
       }
       if (!pOk || !dOk) {
@@ -291,11 +465,13 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
         out.prefill = p;
         out.decode = d;
         out.reason = Reason.Queued;
+        remember(s, r, d);
         return;
       }
       out.prefill = p;
       out.decode = d;
       out.reason = byPrefix ? Reason.Prefix : Reason.Load;
+      remember(s, r, d);
     },
     rebalance(s: FleetSnapshot, out: Migration): void {
       out.from = -1;
@@ -311,8 +487,10 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
       const cool = s.decodeLoad.min();
       if (hot < 0 || cool < 0 || hot === cool || s.running[hot] < 2) return;
       if (s.decodeLoad.key(cool) > c.decodeKvThreshold) return;
-      const gap = decodeScore(s, hot, 0) - decodeScore(s, cool, 0);
-      if (gap <= c.migrationMargin) return;
+      decodeScore(s, hot, 0, 0);
+      const hotScore = F[SCORE];
+      decodeScore(s, cool, 0, 0);
+      if (hotScore - F[SCORE] <= c.migrationMargin) return;
       out.from = hot;
       out.to = cool;
       movesInWindow++;

@@ -10,7 +10,7 @@ import type { RequestSource } from "../core/types.ts";
 import type { RequestRecord } from "../core/record.ts";
 import type { RunSummary } from "../metrics/recorder.ts";
 import { createPolicy, policyEntries } from "../policy/registry.ts";
-import type { PolicyConfig } from "../policy/types.ts";
+import type { PolicyConfig, PolicyFactory } from "../policy/types.ts";
 import { prefillMsPerToken } from "./model.ts";
 import { modelPreset } from "./presets.ts";
 import { simulate } from "./simulator.ts";
@@ -86,6 +86,12 @@ export interface ComparisonHooks {
   onRequest?: (policy: string, record: Readonly<RequestRecord>) => void;
   /** Finished requests between progress calls. */
   progressEvery?: number;
+  /**
+   * Factories for policy names that are not built in (user policies loaded from
+   * modules). They get their `policyConfig` entry as is, and the same context as
+   * built-in policies.
+   */
+  policies?: Readonly<Record<string, PolicyFactory>>;
 }
 
 /** The named synthetic workload of `config`. */
@@ -122,12 +128,14 @@ export async function comparePolicies(
       entry && "migrationBudget" in entry.spec && !("migrationBudget" in userConfig)
         ? { ...userConfig, migrationBudget: config.migrationBudget }
         : userConfig;
-    const policy = createPolicy(name, policyConfig, {
+    const context = {
       random: new Rng(config.seed * 7919 + 17).source(),
       sloTtftMs: config.sloTtftMs,
       sloTpotMs: config.sloTpotMs,
       prefillMsPerToken: prefillMsPerToken(model),
-    });
+    };
+    const extra = entry ? undefined : hooks.policies?.[name];
+    const policy = extra ? extra(policyConfig, context) : createPolicy(name, policyConfig, context);
     hooks.onPolicyStart?.(name, i);
     const onRequest = hooks.onRequest;
     const onProgress = hooks.onProgress;

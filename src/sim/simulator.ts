@@ -249,12 +249,32 @@ class Simulation {
     if (this.#inFlight !== 0) {
       throw new Error(`Simulation ended with ${this.#inFlight} requests in flight (a bug)`);
     }
+    this.#checkDrained();
     return {
       summary: this.#recorder.summary(o.policy.name, this.#migrations),
       events: this.#events,
       maxInFlight: this.#maxInFlight,
       endMs: this.#now,
     };
+  }
+
+  /** At the end every counter must be back at zero; anything else is a bookkeeping bug. */
+  #checkDrained(): void {
+    const f = this.#fleet;
+    for (let w = 0; w < f.n; w++) {
+      const left = [
+        ["queued", f.queued[w]],
+        ["running", f.running[w]],
+        ["queuedPrefillTokens", f.queuedPrefillTokens[w]],
+        ["kvUsedTokens", f.kvUsedTokens[w]],
+        ["kvWaitingTokens", f.kvWaitingTokens[w]],
+      ] as const;
+      for (const [name, value] of left) {
+        if (Math.abs(value) > 1e-6) {
+          throw new Error(`Simulation ended with ${name} = ${value} on worker ${w} (a bug)`);
+        }
+      }
+    }
   }
 
   // ---- arrivals and routing -------------------------------------------------------
@@ -292,6 +312,10 @@ class Simulation {
     const m = fleet.prefix.matchLength(p, req.blocks);
     f.estUncached = req.promptTokens - this.#cachedTokens(m, req.promptTokens);
     fleet.queuedPrefillTokens[p] += f.estUncached;
+    // In-flight accounting from dispatch on: the decode worker's committed KV counts this
+    // request while it is still prefilling elsewhere, so that routing sees it at once.
+    fleet.kvWaitingTokens[d] += req.promptTokens + req.outputTokens;
+    fleet.refresh(d);
     f.phase = Phase.PrefillQueued;
     const pe = this.#pe[p];
     if (pe) {
@@ -429,15 +453,21 @@ class Simulation {
     if (e.busy) return;
     const fleet = this.#fleet;
     const m = this.#m;
-    // Admit FCFS while KV and seats allow (head-of-line blocking, as vLLM's FCFS).
+    // vLLM v1 schedules running requests first, then admits waiting ones FCFS while the
+    // step's token budget, the seats and the KV allow (head-of-line blocking).
+    let pending = 0;
+    for (let i = 0; i < e.running.length && pending < m.maxBatchedTokens; i++) {
+      pending += e.running[i].remaining;
+    }
     for (;;) {
       const f = e.waiting.peek();
-      if (!f) break;
+      if (!f || pending >= m.maxBatchedTokens) break;
       const need = f.req.promptTokens;
       if (e.running.length >= m.maxNumSeqs) break;
       if (fleet.kvUsedTokens[w] + need > fleet.kvCapacityTokens[w]) break;
       e.waiting.shift();
       this.#beginPrefill(w, f);
+      pending += f.remaining;
       f.prefillKv = need;
       this.#reserveKv(w, need);
       e.running.push(f);
@@ -518,7 +548,9 @@ class Simulation {
     if (f.phase !== Phase.PrefillQueued) f.phase = Phase.DecodeAdmit;
     e.waiting.push(f);
     fleet.queued[d]++;
-    fleet.kvWaitingTokens[d] += this.#kvNeed(d, f);
+    // Demand on the request's own decode worker was counted at dispatch; a colocated
+    // worker prefilling for another decode worker adds its prompt here.
+    if (f.decodeWorker !== d) fleet.kvWaitingTokens[d] += this.#kvNeed(d, f);
     fleet.refresh(d);
     this.#admitDecode(d, e);
   }

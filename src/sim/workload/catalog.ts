@@ -17,6 +17,12 @@ export interface WorkloadParams {
   readonly seed: number;
 }
 
+/** What distinguishes one named workload: arrivals, lengths, sharing. */
+export type WorkloadShape = Omit<
+  SyntheticSpec,
+  "name" | "requests" | "ratePerS" | "seed" | "blockTokens"
+>;
+
 /** A named workload: a description, a default rate and a spec builder. */
 export interface WorkloadTemplate {
   /** Name used by `--workload`. */
@@ -25,25 +31,38 @@ export interface WorkloadTemplate {
   readonly description: string;
   /** Rate used when the user gives none, requests per second. */
   readonly defaultRatePerS: number;
+  /** Arrivals, lengths and sharing. */
+  readonly shape: WorkloadShape;
   /** Builds the spec. */
   build(params: WorkloadParams): SyntheticSpec;
 }
 
+type TemplateData = Omit<WorkloadTemplate, "build">;
+
+function template(data: TemplateData): WorkloadTemplate {
+  return {
+    ...data,
+    build: (p) => ({
+      name: data.name,
+      requests: p.requests,
+      ratePerS: p.ratePerS,
+      seed: p.seed,
+      blockTokens: BLOCK_TOKENS,
+      ...data.shape,
+    }),
+  };
+}
+
 const BLOCK_TOKENS = 64;
 
-const templates: readonly WorkloadTemplate[] = [
+const templates: readonly WorkloadTemplate[] = ([
   {
     name: "chat",
     description:
       "Multi-turn chat sessions sharing 8 system prompts, bursty session starts (Gamma, CV 2), " +
       "heavy-tailed messages",
     defaultRatePerS: 40,
-    build: (p) => ({
-      name: "chat",
-      requests: p.requests,
-      ratePerS: p.ratePerS,
-      seed: p.seed,
-      blockTokens: BLOCK_TOKENS,
+    shape: {
       arrival: { kind: "gamma", cv: 2 },
       prompt: { kind: "lognormal", median: 400, sigma: 1.2, min: 16, max: 16_384 },
       output: { kind: "lognormal", median: 180, sigma: 0.8, min: 4, max: 1500 },
@@ -54,37 +73,27 @@ const templates: readonly WorkloadTemplate[] = [
         thinkTimeS: 5,
         maxContextTokens: 32_768,
       },
-    }),
+    },
   },
   {
     name: "poisson",
     description: "Single-turn Poisson arrivals, log-normal prompts (median 1024) and outputs",
     defaultRatePerS: 40,
-    build: (p) => ({
-      name: "poisson",
-      requests: p.requests,
-      ratePerS: p.ratePerS,
-      seed: p.seed,
-      blockTokens: BLOCK_TOKENS,
+    shape: {
       arrival: { kind: "poisson" },
       prompt: { kind: "lognormal", median: 1024, sigma: 1.0, min: 16, max: 32_768 },
       output: { kind: "lognormal", median: 200, sigma: 0.8, min: 1, max: 2048 },
-    }),
+    },
   },
   {
     name: "bursty",
     description: "As poisson, with Gamma inter-arrivals of CV 3 (bursts and lulls)",
     defaultRatePerS: 40,
-    build: (p) => ({
-      name: "bursty",
-      requests: p.requests,
-      ratePerS: p.ratePerS,
-      seed: p.seed,
-      blockTokens: BLOCK_TOKENS,
+    shape: {
       arrival: { kind: "gamma", cv: 3 },
       prompt: { kind: "lognormal", median: 1024, sigma: 1.0, min: 16, max: 32_768 },
       output: { kind: "lognormal", median: 200, sigma: 0.8, min: 1, max: 2048 },
-    }),
+    },
   },
   {
     name: "seed-lab",
@@ -92,32 +101,22 @@ const templates: readonly WorkloadTemplate[] = [
       "The original lab's scenario: ~30 req/s Poisson, prompts 100–1200, outputs 32–256 " +
       "(run it on 2 prefill + 2 decode GPUs)",
     defaultRatePerS: 30,
-    build: (p) => ({
-      name: "seed-lab",
-      requests: p.requests,
-      ratePerS: p.ratePerS,
-      seed: p.seed,
-      blockTokens: BLOCK_TOKENS,
+    shape: {
       arrival: { kind: "poisson" },
       prompt: { kind: "uniform", min: 100, max: 1200 },
       output: { kind: "uniform", min: 32, max: 256 },
-    }),
+    },
   },
   {
     name: "skewed",
     description: "Decode-heavy and skewed: most outputs short, a heavy tail of very long ones " +
       "(exercises migration)",
-    defaultRatePerS: 40,
-    build: (p) => ({
-      name: "skewed",
-      requests: p.requests,
-      ratePerS: p.ratePerS,
-      seed: p.seed,
-      blockTokens: BLOCK_TOKENS,
+    defaultRatePerS: 20,
+    shape: {
       arrival: { kind: "gamma", cv: 2 },
       prompt: { kind: "lognormal", median: 2048, sigma: 0.8, min: 64, max: 16_384 },
       output: { kind: "lognormal", median: 200, sigma: 1.4, min: 2, max: 8192 },
-    }),
+    },
   },
   {
     name: "shared-prefix",
@@ -125,12 +124,7 @@ const templates: readonly WorkloadTemplate[] = [
       "Single-turn requests, 70% of which start with one of 16 shared 2k-token prefixes " +
       "(RAG / agents)",
     defaultRatePerS: 40,
-    build: (p) => ({
-      name: "shared-prefix",
-      requests: p.requests,
-      ratePerS: p.ratePerS,
-      seed: p.seed,
-      blockTokens: BLOCK_TOKENS,
+    shape: {
       arrival: { kind: "poisson" },
       prompt: { kind: "lognormal", median: 512, sigma: 1.0, min: 16, max: 16_384 },
       output: { kind: "lognormal", median: 150, sigma: 0.8, min: 1, max: 2048 },
@@ -139,9 +133,9 @@ const templates: readonly WorkloadTemplate[] = [
         tokens: { kind: "uniform", min: 1024, max: 3072 },
         probability: 0.7,
       },
-    }),
+    },
   },
-];
+] satisfies TemplateData[]).map(template);
 
 /** All named workloads. */
 export function workloadTemplates(): readonly WorkloadTemplate[] {

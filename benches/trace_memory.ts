@@ -1,0 +1,156 @@
+/**
+ * `deno task bench:trace-memory`: generates a 1,000,000-request Mooncake-format trace
+ * (gzip) and replays it through the simulator (round-robin and telemetry, as
+ * `deno task sim --trace` does), reporting the replay's peak resident memory.
+ *
+ * The replay runs in a child process so that the figure is the replay's alone: the
+ * child reports the kernel's high-water mark (`VmHWM` in /proc/self/status, Linux) and
+ * the largest `Deno.memoryUsage().rss` sampled at every batch of requests. The target
+ * is under 300 MiB; the exit code is 1 when the peak is over it.
+ *
+ * Flags: `--requests N` (default 1000000), `--rate R` (req/s, default 10),
+ * `--keep PATH` (write the trace there and keep it), `--budget-mib M` (default 300).
+ *
+ * @module
+ */
+
+import { parseArgs } from "node:util";
+import type { InferenceRequest, RequestSource } from "../src/core/types.ts";
+import { comparePolicies, DEFAULT_SCENARIO } from "../src/sim/compare.ts";
+import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../src/sim/workload/trace_gen.ts";
+import { TraceSource } from "../src/sim/workload/trace_reader.ts";
+import { writeLines } from "../src/sim/workload/trace_writer.ts";
+
+const MIB = 1024 * 1024;
+
+async function vmHwmBytes(): Promise<number> {
+  try {
+    const status = await Deno.readTextFile("/proc/self/status");
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    return m ? Number(m[1]) * 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Wraps a source, counts its requests and samples the resident set size at every batch. */
+class SampledSource implements RequestSource {
+  readonly name: string;
+  readonly blockTokens: number;
+  peakRss = 0;
+  requests = 0;
+  readonly #inner: RequestSource;
+  constructor(inner: RequestSource) {
+    this.#inner = inner;
+    this.name = inner.name;
+    this.blockTokens = inner.blockTokens;
+  }
+  async next(): Promise<readonly InferenceRequest[]> {
+    const rss = Deno.memoryUsage().rss;
+    if (rss > this.peakRss) this.peakRss = rss;
+    const batch = await this.#inner.next();
+    this.requests += batch.length;
+    return batch;
+  }
+}
+
+/** Child mode: replay `path` and print one JSON line of figures. */
+async function replay(path: string): Promise<void> {
+  const t0 = performance.now();
+  const sources: SampledSource[] = [];
+  const report = await comparePolicies(
+    { ...DEFAULT_SCENARIO, workload: "trace", sloTtftMs: 2000, sloTpotMs: 100 },
+    {
+      makeWorkload: () => {
+        const s = new SampledSource(new TraceSource({ path, format: "mooncake" }));
+        sources.push(s);
+        return s;
+      },
+    },
+  );
+  console.log(JSON.stringify({
+    requestsReplayed: sources.reduce((n, s) => n + s.requests, 0),
+    completed: report.results.map((r) => [r.policy, r.completed, r.shed]),
+    p99TtftMs: report.results.map((r) => [r.policy, Math.round(r.ttftMs.p99)]),
+    vmHwmMiB: (await vmHwmBytes()) / MIB,
+    sampledPeakRssMiB: Math.max(...sources.map((s) => s.peakRss)) / MIB,
+    heapUsedMiB: Deno.memoryUsage().heapUsed / MIB,
+    wallS: (performance.now() - t0) / 1000,
+  }));
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      replay: { type: "string" },
+      requests: { type: "string", default: "1000000" },
+      rate: { type: "string", default: "10" },
+      keep: { type: "string" },
+      "budget-mib": { type: "string", default: "300" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    console.log(
+      "bench:trace-memory [--requests N] [--rate R] [--keep PATH] [--budget-mib M]\n" +
+        "Generates an N-request Mooncake trace and reports the replay's peak RSS.",
+    );
+    return 0;
+  }
+  if (values.replay) {
+    await replay(values.replay);
+    return 0;
+  }
+  const requests = Number(values.requests);
+  const rate = Number(values.rate);
+  const budgetMiB = Number(values["budget-mib"]);
+  const path = values.keep ?? await Deno.makeTempFile({ suffix: ".jsonl.gz" });
+  try {
+    const t0 = performance.now();
+    const spec = { ...TRACE_GEN_DEFAULTS, requests, ratePerS: rate };
+    await writeLines(path, generateMooncakeLines(spec));
+    const sizeMiB = (await Deno.stat(path)).size / MIB;
+    console.log(
+      `generated ${requests} requests (${rate} req/s, prefix ratio ${spec.prefixRatio}) → ` +
+        `${path} (${sizeMiB.toFixed(1)} MiB gzip) in ${
+          ((performance.now() - t0) / 1000).toFixed(1)
+        } s`,
+    );
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-env",
+        new URL(import.meta.url).pathname,
+        "--replay",
+        path,
+      ],
+      stdout: "piped",
+      stderr: "inherit",
+    }).output();
+    if (!out.success) return 1;
+    const r = JSON.parse(new TextDecoder().decode(out.stdout));
+    const peakMiB = Number.isFinite(r.vmHwmMiB) ? r.vmHwmMiB : r.sampledPeakRssMiB;
+    console.log(
+      `replayed ${r.requestsReplayed} requests (2 policies × ${requests}) in ${
+        r.wallS.toFixed(1)
+      } s`,
+    );
+    for (const [policy, done, shed] of r.completed) {
+      console.log(`  ${policy}: ${done} completed, ${shed} shed`);
+    }
+    console.log(
+      `peak RSS: ${peakMiB.toFixed(1)} MiB (VmHWM), sampled rss max ` +
+        `${r.sampledPeakRssMiB.toFixed(1)} MiB, heap used at end ${
+          r.heapUsedMiB.toFixed(1)
+        } MiB; ` +
+        `budget ${budgetMiB} MiB: ${peakMiB < budgetMiB ? "OK" : "OVER"}`,
+    );
+    return peakMiB < budgetMiB ? 0 : 1;
+  } finally {
+    if (!values.keep) await Deno.remove(path).catch(() => {});
+  }
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,89 @@
+/**
+ * User policies as modules: `--policy ./my_policy.ts` loads any ES module whose
+ * default export is a {@linkcode PolicyFactory} `(config, context) => Policy`. The
+ * policy is known by the `name` of the policy the factory builds.
+ *
+ * @module
+ */
+
+import { pathToFileURL } from "node:url";
+import { resolve } from "node:path";
+import { UsageError } from "../core/errors.ts";
+import type { PolicyContext, PolicyFactory } from "../policy/types.ts";
+
+/** A policy factory loaded from a module. */
+export interface LoadedPolicy {
+  /** The path as the user gave it. */
+  readonly path: string;
+  /** The name of the policies it builds (their `name`). */
+  readonly name: string;
+  /** The module's default export. */
+  readonly create: PolicyFactory;
+}
+
+/**
+ * Whether a `--policies` entry names a module rather than a built-in policy: it
+ * starts with `./`, `../` or `/`, or ends in `.ts`, `.js` or `.mjs`.
+ */
+export function isModulePath(entry: string): boolean {
+  return /^(\.{1,2}[\\/]|\/)/.test(entry) || /\.(ts|js|mjs|mts)$/.test(entry);
+}
+
+const PROBE_CONTEXT: PolicyContext = {
+  random: () => 0.5,
+  sloTtftMs: 1000,
+  sloTpotMs: 50,
+  prefillMsPerToken: 0.05,
+};
+
+/**
+ * Imports the module at `path` (relative to the working directory) and checks that
+ * its default export builds a policy with the default configuration.
+ *
+ * @example
+ * ```ts ignore
+ * const p = await loadPolicyModule("./examples/prefix_then_load.ts");
+ * console.log(p.name);
+ * ```
+ * @throws {UsageError} Naming `flag` when the module cannot be imported, has no
+ *   function as its default export, or builds something that is not a policy.
+ */
+export async function loadPolicyModule(path: string, flag = "--policy"): Promise<LoadedPolicy> {
+  const url = pathToFileURL(resolve(path)).href;
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(url);
+  } catch (e) {
+    throw new UsageError(flag, `cannot load policy module '${path}': ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  const create = mod.default;
+  if (typeof create !== "function") {
+    throw new UsageError(
+      flag,
+      `module '${path}' must default-export a policy factory (config, context) => Policy, ` +
+        `got ${create === undefined ? "no default export" : typeof create}`,
+    );
+  }
+  let policy: unknown;
+  try {
+    policy = create({}, PROBE_CONTEXT);
+  } catch (e) {
+    throw new UsageError(flag, `policy factory of '${path}' failed: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  const p = policy as Record<string, unknown> | null;
+  if (
+    !p || typeof p.name !== "string" || p.name === "" || typeof p.prepare !== "function" ||
+    typeof p.route !== "function"
+  ) {
+    throw new UsageError(
+      flag,
+      `policy factory of '${path}' must return a policy with a non-empty 'name', ` +
+        `'prepare' and 'route'`,
+    );
+  }
+  return { path, name: p.name, create: create as PolicyFactory };
+}

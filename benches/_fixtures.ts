@@ -38,6 +38,35 @@ const SHARED_BASE = 1; // chain c, block k → SHARED_BASE + c·65536 + k
 const OWN_BASE = 0x08000000; // worker-private blocks
 const FRESH_BASE = 0x40000000; // request blocks nobody holds
 
+/**
+ * The fixture fleet's clock: advances `fleet.nowMs` by the seed-lab load per GPU (30
+ * req/s on 4 GPUs, so `1000 / (7.5·n)` ms per decision), so that time-based policy
+ * state (telemetry's pending-KV ledger, migration windows) ages as it would in a run.
+ * It moves in whole milliseconds (every few decisions on big fleets): a fractional
+ * `nowMs` would be boxed on every store, an allocation that is the bench's, not the
+ * policy's.
+ */
+export class FixtureClock {
+  #every: number;
+  #stepMs: number;
+  #count = 0;
+
+  /** @param n Fleet size. */
+  constructor(n: number) {
+    const intervalMs = 1000 / (7.5 * n);
+    this.#every = Math.max(1, Math.round(1 / intervalMs));
+    this.#stepMs = Math.max(1, Math.round(intervalMs));
+  }
+
+  /** One decision's worth of time. */
+  tick(fleet: FleetState): void {
+    if (++this.#count === this.#every) {
+      this.#count = 0;
+      fleet.nowMs += this.#stepMs;
+    }
+  }
+}
+
 /** The routing context the fixtures are sized for (Llama-3-8B on H100, MLPerf SLOs). */
 export function fixtureContext(seed = 1): PolicyContext {
   return {

@@ -28,7 +28,13 @@ import { createDecision } from "../src/core/types.ts";
 import { policyEntries, policyNames } from "../src/policy/registry.ts";
 import { nameList, positiveInt, runCommand, writeText } from "../src/cli/flags.ts";
 import { UsageError } from "../src/core/errors.ts";
-import { fixtureContext, loadedFleet, REQUEST_POOL_SIZE, requestPool } from "./_fixtures.ts";
+import {
+  FixtureClock,
+  fixtureContext,
+  loadedFleet,
+  REQUEST_POOL_SIZE,
+  requestPool,
+} from "./_fixtures.ts";
 
 /** V8 flags the harness runs this script with. */
 export const ALLOC_V8_FLAGS = "--expose-gc,--min-semi-space-size=64,--max-semi-space-size=64";
@@ -69,8 +75,15 @@ export function allocationCheck(
     const policy = entry.create({}, fixtureContext());
     policy.prepare(n);
     const out = createDecision();
+    const clock = new FixtureClock(n);
     let i = 0;
-    for (let w = 0; w < WARMUP; w++) policy.route(fleet, requests[i++ & mask], out);
+    const run = (decisions: number) => {
+      for (let k = 0; k < decisions; k++) {
+        clock.tick(fleet);
+        policy.route(fleet, requests[i++ & mask], out);
+      }
+    };
+    run(WARMUP);
     gc?.();
     const start = Deno.memoryUsage().heapUsed;
     let allocated = 0;
@@ -78,7 +91,7 @@ export function allocationCheck(
       const m = Math.min(CHUNK, decisions - done);
       gc?.();
       const before = Deno.memoryUsage().heapUsed;
-      for (let k = 0; k < m; k++) policy.route(fleet, requests[i++ & mask], out);
+      run(m);
       allocated += Deno.memoryUsage().heapUsed - before;
     }
     gc?.();

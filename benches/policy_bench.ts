@@ -2,7 +2,8 @@
  * One routing decision of every registered policy, for fleets of 8 to 4096 workers
  * and prompts of 1, 24 and 160 KV blocks. Fixtures (a loaded fleet with warm prefix
  * caches, a pool of requests) are built once, outside the measured functions; each
- * call routes the next request of the pool. Groups are one fleet size × prompt
+ * call advances the fleet's clock by one inter-arrival time and routes the next
+ * request of the pool. Groups are one fleet size × prompt
  * length, with `round-robin` as the baseline.
  *
  * Run with `deno bench benches/policy_bench.ts` (full matrix) or through
@@ -13,7 +14,13 @@
 
 import { createDecision } from "../src/core/types.ts";
 import { policyEntries } from "../src/policy/registry.ts";
-import { fixtureContext, loadedFleet, REQUEST_POOL_SIZE, requestPool } from "./_fixtures.ts";
+import {
+  FixtureClock,
+  fixtureContext,
+  loadedFleet,
+  REQUEST_POOL_SIZE,
+  requestPool,
+} from "./_fixtures.ts";
 import { profileFromEnv } from "./_profile.ts";
 
 const profile = profileFromEnv();
@@ -27,12 +34,14 @@ for (const n of profile.fleets) {
       const policy = entry.create({}, fixtureContext());
       policy.prepare(n);
       const out = createDecision();
+      const clock = new FixtureClock(n);
       let i = 0;
       Deno.bench({
         name: `${entry.name} n=${n} blocks=${blocks}`,
         group,
         baseline: entry.name === "round-robin",
         fn() {
+          clock.tick(fleet);
           policy.route(fleet, requests[i++ & (REQUEST_POOL_SIZE - 1)], out);
         },
       });

@@ -17,7 +17,7 @@ import type { FleetSnapshot } from "../src/core/types.ts";
 import { policyEntries } from "../src/policy/registry.ts";
 import type { Policy, PolicyFactory } from "../src/policy/types.ts";
 import createExample from "../examples/prefix_then_load.ts";
-import { fixtureContext, loadedFleet, REQUEST_POOL_SIZE, requestPool } from "./_fixtures.ts";
+import { benchContext, benchFleet, benchRequests } from "./_fixtures.ts";
 
 const WARMUP = 30_000;
 const MEASURED = 300_000;
@@ -40,15 +40,15 @@ const factories: [string, PolicyFactory][] = [
   ["control-allocates", control],
 ];
 
-const fleet = loadedFleet(64);
-const requests = requestPool(24);
+const fleet = benchFleet();
+const requests = benchRequests();
 const out = createDecision();
 const move = createMigration();
 
 function run(policy: Policy, calls: number): void {
   for (let i = 0; i < calls; i++) {
     fleet.nowMs += 1; // whole milliseconds: the probe's own loop never boxes a double
-    policy.route(fleet, requests[i & (REQUEST_POOL_SIZE - 1)], out);
+    policy.route(fleet, requests[i & 255], out);
     if ((i & 63) === 0) policy.rebalance?.(fleet, move);
   }
 }
@@ -56,7 +56,7 @@ function run(policy: Policy, calls: number): void {
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("Run with --v8-flags=--expose-gc,--trace-gc (see the module doc)");
 for (const [name, create] of factories) {
-  const policy = create(name === "telemetry" ? { migrationBudget: 4 } : {}, fixtureContext());
+  const policy = create(name === "telemetry" ? { migrationBudget: 4 } : {}, benchContext());
   policy.prepare(fleet.n);
   run(policy, WARMUP);
   gc();

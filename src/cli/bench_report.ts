@@ -397,8 +397,8 @@ export function summaryMarkdown(s: BenchSummary, targets: readonly TargetResult[
  * ```
  */
 export function compareSummaries(
-  a: Pick<BenchSummary, "figures">,
-  b: Pick<BenchSummary, "figures">,
+  a: Pick<BenchSummary, "figures"> & Partial<Pick<BenchSummary, "profile">>,
+  b: Pick<BenchSummary, "figures"> & Partial<Pick<BenchSummary, "profile">>,
 ): string {
   const rows: string[][] = [];
   for (const fb of b.figures) {
@@ -421,8 +421,12 @@ export function compareSummaries(
   }
   const onlyA = a.figures.filter((f) => !b.figures.some((g) => g.name === f.name)).length;
   const onlyB = b.figures.filter((f) => !a.figures.some((g) => g.name === f.name)).length;
-  const note = onlyA + onlyB > 0
+  let note = onlyA + onlyB > 0
     ? `\n${onlyA} figure(s) only in A, ${onlyB} only in B (not compared).`
     : "";
+  if (a.profile && b.profile && a.profile !== b.profile) {
+    note += `\nA ran profile '${a.profile}', B '${b.profile}': request counts differ, so ` +
+      "simulation speeds and latencies are not like for like.";
+  }
   return formatTable(["figure", "unit", "A", "B", "B/A", "B is"], rows) + note + "\n";
 }

@@ -116,6 +116,11 @@ Deno.test("compareSummaries prints B/A per shared figure with a direction-aware 
   deepEqual(row("flat").slice(-2), ["1.01×", "same"]);
   ok(!lines.some((l) => l.startsWith("gone ") || l.startsWith("new ")));
   ok(lines.some((l) => l.includes("1 figure(s) only in A, 1 only in B")));
+  ok(!compareSummaries(a, b).includes("profile"));
+  ok(
+    compareSummaries({ ...a, profile: "minimal" }, { ...b, profile: "full" })
+      .includes("A ran profile 'minimal', B 'full'"),
+  );
 });
 
 Deno.test("summaryMarkdown lists the checks, stages and figures", () => {

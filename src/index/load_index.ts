@@ -5,7 +5,7 @@
  *
  * | operation | cost |
  * | --- | --- |
- * | `set(w, key)` | O(log n) |
+ * | `set(w, key)` | O(log n), stops early where the subtree's min and max stay put |
  * | `min()`, `max()` | O(1) |
  * | `smallestInto(ids)` | O(k log n), no allocation |
  *
@@ -36,7 +36,9 @@ export class LoadIndex implements LoadIndexView {
   #keys: Float64Array;
   #minTree: Int32Array;
   #maxTree: Int32Array;
-  #heap: Int32Array;
+  #fNode: Int32Array;
+  #fKey: Float64Array;
+  #fW: Int32Array;
   #size = 0;
   #sum = 0;
   #sumSquares = 0;
@@ -58,7 +60,9 @@ export class LoadIndex implements LoadIndexView {
     this.#keys = new Float64Array(n).fill(Infinity);
     this.#minTree = new Int32Array(2 * leaves).fill(-1);
     this.#maxTree = new Int32Array(2 * leaves).fill(-1);
-    this.#heap = new Int32Array(2 * leaves + 2);
+    this.#fNode = new Int32Array(n);
+    this.#fKey = new Float64Array(n);
+    this.#fW = new Int32Array(n);
     for (let w = 0; w < n; w++) {
       this.#minTree[leaves + w] = w;
       this.#maxTree[leaves + w] = w;
@@ -102,7 +106,16 @@ export class LoadIndex implements LoadIndexView {
     }
     if (this.#size === 0) this.#sum = this.#sumSquares = 0; // shed float drift
     this.#keys[worker] = key;
-    for (let i = (this.#leaves + worker) >> 1; i >= 1; i >>= 1) this.#pull(i);
+    const minTree = this.#minTree, maxTree = this.#maxTree;
+    for (let i = (this.#leaves + worker) >> 1; i >= 1; i >>= 1) {
+      const oldMin = minTree[i], oldMax = maxTree[i];
+      this.#pull(i);
+      // Ancestors see this subtree only through its argmin and argmax and their keys:
+      // when neither changed and neither is `worker`, nothing above can change.
+      if (
+        minTree[i] === oldMin && maxTree[i] === oldMax && oldMin !== worker && oldMax !== worker
+      ) break;
+    }
   }
 
   /** Worker with the smallest key, or `-1` when no worker has a finite key. */
@@ -117,67 +130,65 @@ export class LoadIndex implements LoadIndexView {
     return w >= 0 && this.#keys[w] !== Infinity ? w : -1;
   }
 
-  /** Writes up to `ids.length` workers with the smallest finite keys, ascending. */
+  /**
+   * Writes up to `ids.length` workers with the smallest finite keys, ascending (lowest
+   * id first on ties). Descends from the root to the minimum, keeping the sibling
+   * subtrees passed on the way as candidates; only the best `k − written − 1` of them
+   * can still hold an answer, so the rest are dropped on sight. O(k log n), no
+   * allocation.
+   */
   smallestInto(ids: Int32Array): number {
     const k = ids.length;
     if (k === 0 || this.min() < 0) return 0;
     const keys = this.#keys, tree = this.#minTree, leaves = this.#leaves;
-    this.#heapSize = 0;
-    this.#push(1);
+    const fNode = this.#fNode, fKey = this.#fKey, fW = this.#fW;
+    // Frontier: candidate subtrees in [head, end), sorted by (argmin key, argmin id).
+    // Each holds an unreported worker, so head + size ≤ written + size ≤ n: no overflow.
+    let head = 0, end = 0;
+    let node = 1;
     let written = 0;
-    while (this.#heapSize > 0 && written < k) {
-      const node = this.#pop();
-      const w = tree[node];
-      if (w < 0 || keys[w] === Infinity) break;
-      if (node >= leaves) {
-        ids[written++] = w;
-      } else {
-        this.#push(2 * node);
-        this.#push(2 * node + 1);
-      }
-    }
-    return written;
-  }
-
-  // Best-first search frontier: a binary heap of tree nodes ordered by their argmin.
-  #heapSize = 0;
-
-  #less(a: number, b: number): boolean {
-    const wa = this.#minTree[a], wb = this.#minTree[b];
-    if (wb < 0) return wa >= 0;
-    if (wa < 0) return false;
-    const ka = this.#keys[wa], kb = this.#keys[wb];
-    return ka < kb || (ka === kb && wa < wb);
-  }
-
-  #push(node: number): void {
-    const heap = this.#heap;
-    let i = this.#heapSize++;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.#less(node, heap[p])) break;
-      heap[i] = heap[p];
-      i = p;
-    }
-    heap[i] = node;
-  }
-
-  #pop(): number {
-    const heap = this.#heap;
-    const top = heap[0];
-    const size = --this.#heapSize;
-    const last = heap[size];
-    let i = 0;
     for (;;) {
-      let c = 2 * i + 1;
-      if (c >= size) break;
-      if (c + 1 < size && this.#less(heap[c + 1], heap[c])) c++;
-      if (!this.#less(heap[c], last)) break;
-      heap[i] = heap[c];
-      i = c;
+      const w = tree[node];
+      const limit = head + (k - written - 1); // end may not pass this
+      if (end > limit) end = limit;
+      while (node < leaves) {
+        const l = node << 1;
+        let sib: number;
+        if (tree[l] === w) {
+          sib = l + 1;
+          node = l;
+        } else {
+          sib = l;
+          node = l + 1;
+        }
+        const sw = tree[sib];
+        if (sw < 0 || head === limit) continue;
+        const sk = keys[sw];
+        if (sk === Infinity) continue;
+        let i = end;
+        if (i === limit) {
+          const lk = fKey[i - 1];
+          if (sk > lk || (sk === lk && sw > fW[i - 1])) continue;
+          i--; // replaces the worst
+        } else {
+          end++;
+        }
+        while (i > head) {
+          const pk = fKey[i - 1];
+          if (pk < sk || (pk === sk && fW[i - 1] < sw)) break;
+          fNode[i] = fNode[i - 1];
+          fKey[i] = pk;
+          fW[i] = fW[i - 1];
+          i--;
+        }
+        fNode[i] = sib;
+        fKey[i] = sk;
+        fW[i] = sw;
+      }
+      ids[written++] = w;
+      if (written === k || head === end) return written;
+      node = fNode[head++];
     }
-    heap[i] = last;
-    return top;
   }
 
   #pull(i: number): void {

@@ -121,6 +121,7 @@ interface Session {
 }
 
 const BATCH = 1024;
+const CHUNK_BLOCKS = 8192; // block ids per shared chunk (32 KiB)
 
 /**
  * A seeded {@linkcode RequestSource} for a {@linkcode SyntheticSpec}.
@@ -154,6 +155,8 @@ export class SyntheticSource implements RequestSource {
   #sharedTokens: number[] = [];
   #sessions: Session[] = []; // min-heap on (nextArrivalMs, id)
   #batch: InferenceRequest[] = [];
+  #chunk = new ArrayBuffer(0);
+  #chunkUsed = CHUNK_BLOCKS;
 
   /**
    * Creates the source.
@@ -215,7 +218,7 @@ export class SyntheticSource implements RequestSource {
     const outputTokens = Math.max(1, drawLength(rng, spec.output));
     const bt = this.blockTokens;
     const nBlocks = Math.ceil(promptTokens / bt);
-    const blocks = new Uint32Array(nBlocks);
+    const blocks = this.#blockArray(nBlocks);
     for (let k = 0; k < nBlocks; k++) {
       blocks[k] = (k + 1) * bt <= prefixTokens
         ? SYSTEM_BLOCK_BASE + prefixId * 65536 + k
@@ -230,6 +233,22 @@ export class SyntheticSource implements RequestSource {
       priority: this.#priority(),
       sessionId: -1,
     };
+  }
+
+  /**
+   * A zeroed block array of length `n`: a view into a shared chunk, because one
+   * `ArrayBuffer` per request costs far more than the request itself. A chunk lives
+   * while any of its requests does (a few tens of KiB per straggler at most).
+   */
+  #blockArray(n: number): Uint32Array {
+    if (n > CHUNK_BLOCKS >> 3) return new Uint32Array(n);
+    if (this.#chunkUsed + n > CHUNK_BLOCKS) {
+      this.#chunk = new ArrayBuffer(CHUNK_BLOCKS * 4);
+      this.#chunkUsed = 0;
+    }
+    const view = new Uint32Array(this.#chunk, this.#chunkUsed * 4, n);
+    this.#chunkUsed += n;
+    return view;
   }
 
   #fresh(): number {
@@ -270,7 +289,7 @@ export class SyntheticSource implements RequestSource {
       );
     }
     const nBlocks = Math.ceil(promptTokens / bt);
-    const blocks = new Uint32Array(nBlocks);
+    const blocks = this.#blockArray(nBlocks);
     for (let k = 0; k < full; k++) blocks[k] = s.blockIds[k];
     if (nBlocks > full) blocks[full] = this.#fresh();
     const req: InferenceRequest = {

@@ -1,0 +1,94 @@
+import { deepEqual, equal, notEqual, ok } from "node:assert/strict";
+import type { BenchSummary } from "./bench_report.ts";
+import { artifactDir, runBenchCommand } from "./bench_command.ts";
+import type { TargetResult } from "./bench_targets.ts";
+
+Deno.test("artifactDir names a UTC-timestamped folder and never reuses one", () => {
+  const parent = Deno.makeTempDirSync();
+  const at = new Date(Date.UTC(2025, 0, 2, 3, 4, 5, 678));
+  const first = artifactDir(parent, at);
+  equal(first, `${parent}/2025-01-02T03-04-05Z`);
+  Deno.mkdirSync(first);
+  const second = artifactDir(parent + "/", at);
+  equal(second, `${parent}/2025-01-02T03-04-05Z-2`);
+});
+
+Deno.test("bench run writes summary and per-target artifacts; compare reads them", async () => {
+  const out = Deno.makeTempDirSync();
+  const args = [
+    "run",
+    "--skip",
+    "deno-bench,hot-path,alloc,scale",
+    "--targets",
+    "dynamic_router:seed-lab,dynamic_router:chat",
+    "--requests",
+    "150",
+    "--out",
+    out,
+    "--target-extra-arg",
+    "dynamic_router:seed-lab=--migration-budget 4 --seed 9",
+  ];
+  equal(await runBenchCommand(args), 0);
+  const [dir] = [...Deno.readDirSync(out)].map((e) => `${out}/${e.name}`);
+  const summary = JSON.parse(Deno.readTextFileSync(`${dir}/summary.json`)) as BenchSummary;
+  equal(summary.schema, "pdrouter-bench/1");
+  deepEqual(summary.args, args);
+  deepEqual(
+    summary.stages.map((s) => [s.name, s.status]),
+    [
+      ["deno-bench", "skipped"],
+      ["hot-path", "skipped"],
+      ["alloc", "skipped"],
+      ["scale", "skipped"],
+      ["targets", "ok"],
+    ],
+  );
+  ok(summary.checks.every((c) => c.status === "not measured"));
+  deepEqual(summary.targets.map((t) => t.file), ["targets/seed-lab.json", "targets/chat.json"]);
+  const lab = JSON.parse(Deno.readTextFileSync(`${dir}/targets/seed-lab.json`)) as TargetResult;
+  equal(lab.config.migrationBudget, 4);
+  equal(lab.config.seed, 9);
+  equal(lab.config.requests, 150);
+  deepEqual(lab.extraArgs, ["--migration-budget", "4", "--seed", "9"]);
+  deepEqual(lab.policies.map((p) => p.summary.policy), ["round-robin", "telemetry"]);
+  const p99 = summary.figures.find((f) => f.name === "dynamic_router:seed-lab telemetry TTFT p99");
+  equal(p99?.value, lab.policies[1].summary.ttftMs.p99);
+  const md = Deno.readTextFileSync(`${dir}/summary.md`);
+  ok(md.includes("| dynamic_router:seed-lab `--migration-budget 4 --seed 9` | telemetry |"));
+
+  // A second run, then compare the two folders.
+  equal(await runBenchCommand(args), 0);
+  const dirs = [...Deno.readDirSync(out)].map((e) => `${out}/${e.name}`).sort();
+  equal(dirs.length, 2);
+  notEqual(dirs[0], dirs[1]);
+  equal(await runBenchCommand(["compare", dirs[0], `${dirs[1]}/summary.json`]), 0);
+});
+
+Deno.test("bench exits 2 on bad flags, targets, extra args and artifacts", async () => {
+  const out = Deno.makeTempDirSync();
+  const bad = [
+    ["run", "--profile", "huge"],
+    ["run", "--targets", "dynamic_router:nope", "--out", out],
+    ["run", "--target-extra-arg", "no-equals-sign", "--out", out],
+    ["run", "--target-extra-arg", "dynamic_router:chat=--rate x", "--out", out],
+    [
+      "run",
+      "--targets",
+      "dynamic_router:chat",
+      "--target-extra-arg",
+      "dynamic_router:poisson=--rate 5",
+      "--out",
+      out,
+    ],
+    ["run", "--skip", "lunch"],
+    ["run", "--requests", "0"],
+    ["compare", `${out}/missing`, `${out}/missing`],
+    ["compare", out],
+    ["frobnicate"],
+  ];
+  for (const args of bad) equal(await runBenchCommand(args), 2, args.join(" "));
+  // Nothing was started for any of them.
+  equal([...Deno.readDirSync(out)].length, 0);
+  equal(await runBenchCommand(["--help"]), 0);
+  equal(await runBenchCommand(["run", "--help"]), 0);
+});

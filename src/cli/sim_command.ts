@@ -26,6 +26,13 @@ import {
   writeText,
 } from "./flags.ts";
 import { fixed, formatTable } from "./table.ts";
+import {
+  DEFAULT_SAMPLE_MS,
+  exportedText,
+  exportHooks,
+  openExporter,
+  softwareVersions,
+} from "./export_flags.ts";
 
 const MODES = ["baseline", "optimized", "both"] as const;
 const MODE_POLICIES: Record<(typeof MODES)[number], string[]> = {
@@ -96,6 +103,16 @@ export function buildSimCommand(): Command {
       [] as string[],
     )
     .option("--json", "print one JSON object to stdout and nothing else there", false)
+    .option(
+      "--out <dir>",
+      "also write requests.csv, timeseries.csv, migrations.csv, summary.json, plots/*.svg " +
+        "and report.html into <dir> (created when missing)",
+    )
+    .option(
+      "--sample-ms <ms>",
+      `with --out: simulated ms between fleet samples in timeseries.csv (default ${DEFAULT_SAMPLE_MS})`,
+      positiveNumber,
+    )
     .option("--list", "list policies, workloads and model presets, then exit", false)
     .addHelpText(
       "after",
@@ -103,7 +120,8 @@ export function buildSimCommand(): Command {
         "  deno task sim                                  # the default comparison\n" +
         "  deno task sim --mode baseline --seed 7\n" +
         "  deno task sim --workload bursty --rate 50 --prefill-gpus 6 --decode-gpus 2 --json\n" +
-        "  deno task sim --set telemetry.migrationMargin=0.1 --migration-budget 16",
+        "  deno task sim --set telemetry.migrationMargin=0.1 --migration-budget 16\n" +
+        "  deno task sim --out out/run1 --sample-ms 250   # then open out/run1/report.html",
     );
 }
 
@@ -268,10 +286,12 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       return;
     }
     const config = simConfigFromFlags(opts);
+    const exporter = openExporter(opts);
     const progress = !opts.json && progressEnabled();
     let report;
     try {
       report = await comparePolicies(config, {
+        ...(exporter ? exportHooks(exporter.exporter, exporter.sampleMs) : {}),
         progressEvery: 250,
         onProgress: progress
           ? (policy, finished, nowMs) =>
@@ -291,6 +311,20 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       throw e;
     } finally {
       if (progress) writeText(Deno.stderr, "\r\x1b[K");
+      if (exporter && !report) exporter.exporter.close();
+    }
+    if (exporter) {
+      try {
+        const files = await exporter.exporter.finish({
+          config: { ...report.config },
+          results: report.results,
+          slo: { ttftMs: config.sloTtftMs, tpotMs: config.sloTpotMs },
+          versions: softwareVersions(),
+        });
+        writeText(Deno.stderr, exportedText(exporter.dir, files));
+      } finally {
+        exporter.exporter.close();
+      }
     }
     if (opts.json) {
       writeText(

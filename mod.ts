@@ -9,6 +9,8 @@
  *   KV capacity and KV transfer.
  * - **Workloads** (`SyntheticSource`, `workloadTemplate`): seeded synthetic traffic.
  * - **Metrics** (`Recorder`, `LogHistogram`): TTFT/TPOT summaries, SLO attainment, goodput.
+ * - **Export** (`RunExporter`, `RunWriter`, `rebuildReport`): per-request and time-series
+ *   CSV, `summary.json`, SVG plots and a self-contained HTML report.
  *
  * @example Compare the baseline and the telemetry policy on the default scenario
  * ```ts
@@ -41,3 +43,16 @@ export * from "./src/sim/workload/synthetic.ts";
 export * from "./src/sim/workload/catalog.ts";
 export * from "./src/metrics/histogram.ts";
 export * from "./src/metrics/recorder.ts";
+export * from "./src/metrics/csv.ts";
+export * from "./src/metrics/request_csv.ts";
+export * from "./src/metrics/fleet_sample.ts";
+export * from "./src/metrics/time_bins.ts";
+export * from "./src/metrics/report_data.ts";
+export * from "./src/metrics/plot_specs.ts";
+export * from "./src/metrics/render_svg.ts";
+export * from "./src/metrics/report_html.ts";
+export * from "./src/metrics/summary_file.ts";
+export * from "./src/metrics/write_report.ts";
+export * from "./src/metrics/run_writer.ts";
+export * from "./src/metrics/run_exporter.ts";
+export * from "./src/metrics/load_run.ts";

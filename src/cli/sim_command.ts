@@ -286,7 +286,7 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       return;
     }
     const config = simConfigFromFlags(opts);
-    const exporter = openExporter(opts);
+    const exporter = openExporter(opts, config.requests * config.policies.length);
     const progress = !opts.json && progressEnabled();
     let report;
     try {

@@ -10,7 +10,7 @@
 import { createRequestRecord, type RequestRecord } from "../core/record.ts";
 import type { FleetSnapshot } from "../core/types.ts";
 import { packSample, SAMPLE_FIELDS } from "./fleet_sample.ts";
-import type { RunWriter } from "./run_writer.ts";
+import type { RunMeta, RunWriter } from "./run_writer.ts";
 
 /** Op codes (the first number of each op). */
 export const Op = {
@@ -127,7 +127,7 @@ export function applyOps(writer: RunWriter, buf: Float64Array, length: number): 
       }
       case Op.Sample: {
         const n = buf[k + 2];
-        writer.sample(buf[k + 1], buf, k + 3);
+        writer.samplePacked(buf[k + 1], buf, k + 3);
         k += sampleOpSize(n);
         break;
       }
@@ -140,3 +140,16 @@ export function applyOps(writer: RunWriter, buf: Float64Array, length: number): 
     }
   }
 }
+
+/** Messages to the export worker. */
+export type ToWorker =
+  | { t: "open"; dir: string; sampleMs: number }
+  | { t: "policy"; name: string }
+  | { t: "batch"; buf: Float64Array<ArrayBuffer>; length: number }
+  | { t: "finish"; meta: RunMeta };
+
+/** Messages from the export worker. */
+export type FromWorker =
+  | { t: "ack"; buf: Float64Array<ArrayBuffer> }
+  | { t: "done"; files: string[] }
+  | { t: "error"; message: string };

@@ -49,6 +49,7 @@ export class CsvFileWriter {
   readonly #path: string;
   readonly #encoder = new TextEncoder();
   readonly #quoted = new Map<string, string>();
+  #bytes = new Uint8Array(0);
   #chunk = "";
   #closed = false;
 
@@ -95,10 +96,14 @@ export class CsvFileWriter {
   /** Writes what is buffered to the file. */
   flush(): void {
     if (this.#chunk === "") return;
-    const bytes = this.#encoder.encode(this.#chunk);
+    // Encode into a reused buffer (UTF-8 takes at most 3 bytes per UTF-16 unit).
+    if (this.#bytes.length < 3 * this.#chunk.length) {
+      this.#bytes = new Uint8Array(3 * this.#chunk.length);
+    }
+    const { written } = this.#encoder.encodeInto(this.#chunk, this.#bytes);
     this.#chunk = "";
     let off = 0;
-    while (off < bytes.length) off += this.#file.writeSync(bytes.subarray(off));
+    while (off < written) off += this.#file.writeSync(this.#bytes.subarray(off, written));
   }
 
   /** Flushes and closes the file. Calling it again does nothing. */
@@ -123,7 +128,10 @@ export class CsvFileWriter {
 export interface CsvRow {
   /** Field values by column name (strings, as in the file). */
   readonly fields: Readonly<Record<string, string>>;
-  /** 1-based line number of the row in the file (the header is line 1). */
+  /**
+   * 1-based line number of the row in the file (the header is line 1); for a row whose
+   * quoted fields span lines, its last line.
+   */
   readonly line: number;
 }
 
@@ -137,10 +145,10 @@ export interface CsvRow {
  * import { CsvFileWriter, readCsv } from "./csv.ts";
  * const path = Deno.makeTempFileSync({ suffix: ".csv" });
  * const w = new CsvFileWriter(path, ["id", "note"]);
- * w.write([1, "x,\ny"]);
+ * w.write([1, 'say "hi", then go']);
  * w.close();
  * for await (const row of readCsv(path, ["id"])) {
- *   if (row.fields.note !== "x,\ny" || row.line !== 2) throw new Error("bad round trip");
+ *   if (row.fields.note !== 'say "hi", then go' || row.line !== 2) throw new Error("bad round trip");
  * }
  * Deno.removeSync(path);
  * ```

@@ -5,9 +5,10 @@
  * @module
  */
 
-import { applyOps } from "./_export_ops.ts";
-import { preloadVega } from "./render_svg.ts";
-import type { FromWorker, ToWorker } from "./run_exporter.ts";
+import { applyOps, type FromWorker, type ToWorker } from "./_export_ops.ts";
+import { renderSvg } from "./render_svg.ts";
+import { plotSpecs } from "./plot_specs.ts";
+import { ReportBuilder } from "./report_data.ts";
 import { RunWriter } from "./run_writer.ts";
 
 interface WorkerScope {
@@ -25,6 +26,15 @@ function fail(e: unknown): void {
   scope.postMessage({ t: "error", message: e instanceof Error ? e.message : String(e) });
 }
 
+/** Renders the report's plots once on tiny data, so that the real render runs warm. */
+async function warmUp(): Promise<void> {
+  const b = new ReportBuilder(1000);
+  const s = b.series("warm-up", "p");
+  b.setFleet(s, [1, 2]);
+  b.addSample(s, 0, new Float64Array(10), 0);
+  for (const p of plotSpecs(b.build(), { ttftMs: [1], tpotMs: [1] })) await renderSvg(p.spec);
+}
+
 scope.onmessage = (e: MessageEvent<ToWorker>): void => {
   if (failed) return;
   const m = e.data;
@@ -32,8 +42,8 @@ scope.onmessage = (e: MessageEvent<ToWorker>): void => {
     switch (m.t) {
       case "open":
         writer = new RunWriter(m.dir, m.sampleMs);
-        // Load the plotting code while the simulation runs.
-        preloadVega().catch(fail);
+        // Load (and warm up) the plotting code while the simulation runs.
+        warmUp().catch(fail);
         break;
       case "policy":
         writer!.startPolicy(m.name);

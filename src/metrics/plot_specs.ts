@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { TopLevelSpec } from "vega-lite";
+import type { VegaLiteSpec } from "./render_svg.ts";
 import type { ReportData, SeriesData } from "./report_data.ts";
 
 /** Objectives drawn as reference lines (one line per distinct value). */
@@ -27,7 +27,7 @@ export interface PlotSpec {
   /** Spans the report's full width (wide plots). */
   readonly wide: boolean;
   /** The Vega-Lite spec. */
-  readonly spec: TopLevelSpec;
+  readonly spec: VegaLiteSpec;
 }
 
 /** Colours of series, in order (Tableau 10, colour-blind-friendlier than Vega's default). */
@@ -149,7 +149,7 @@ function cdfSpec(
   xTitle: string,
   log: boolean,
   color: ColorEncoding,
-): TopLevelSpec {
+): VegaLiteSpec {
   const values = series.flatMap((s) =>
     s[key].filter((p) => !log || p.valueMs > 0).map((p) => ({
       series: s.name,
@@ -207,7 +207,7 @@ function cdfSpec(
         },
       },
     ],
-  } as unknown as TopLevelSpec;
+  };
 }
 
 function poolSpec(
@@ -216,7 +216,7 @@ function poolSpec(
   yTitle: string,
   format: string,
   color: ColorEncoding,
-): TopLevelSpec {
+): VegaLiteSpec {
   const values = series.flatMap((s) =>
     s.pools.map((p) => ({ series: s.name, pool: p.pool, tS: p.tMs / 1000, value: p[field] }))
   );
@@ -250,10 +250,10 @@ function poolSpec(
         color,
       },
     },
-  } as unknown as TopLevelSpec;
+  };
 }
 
-function migrationSpec(series: readonly SeriesData[], color: ColorEncoding): TopLevelSpec {
+function migrationSpec(series: readonly SeriesData[], color: ColorEncoding): VegaLiteSpec {
   const values = series.flatMap((s) =>
     s.migrations.map((p) => ({ series: s.name, tS: p.tMs / 1000, cumulative: p.cumulative }))
   );
@@ -291,10 +291,10 @@ function migrationSpec(series: readonly SeriesData[], color: ColorEncoding): Top
         },
       },
     ],
-  } as unknown as TopLevelSpec;
+  };
 }
 
-function heatSpec(series: readonly SeriesData[]): TopLevelSpec {
+function heatSpec(series: readonly SeriesData[]): VegaLiteSpec {
   const names = series.map((s) => s.name);
   const cells = series.flatMap((s) =>
     s.heat.map((c) => ({
@@ -361,7 +361,7 @@ function heatSpec(series: readonly SeriesData[]): TopLevelSpec {
     vconcat: pools.map(block),
     spacing: 14,
     resolve: { scale: { color: "independent" } },
-  } as unknown as TopLevelSpec;
+  };
 }
 
 function fmtMs(ms: number): string {

@@ -144,6 +144,7 @@ export function reportHtml(
 <section id="summary">
 <h2>Summary</h2>
 ${summaryTable(rows, runs.length > 1)}
+${highlights(runs)}
 <p class="note">Best value per column in <span class="best-key">bold green</span>. TTFT: arrival → first token;
 TPOT: time per output token after the first; SLO met: share of all requests (shed included) meeting both
 objectives; goodput: such requests per second.</p>
@@ -156,7 +157,7 @@ ${plots.map(figure).join("\n")}
 </section>
 <section id="config">
 <h2>Configuration</h2>
-${configTable(runs)}
+${configTables(runs)}
 </section>
 </main>
 <footer>${esc(footer(runs))}</footer>
@@ -200,32 +201,26 @@ function summaryTable(
     if (shown.length === 0 || shown.every((x) => x === shown[0])) return null;
     return col.best === "low" ? Math.min(...shown) : Math.max(...shown);
   });
-  const groups: { label: string; span: number }[] = [];
+  // Header: grouped columns share a spanning cell above their own; others span both rows.
+  const groups: { label: string; columns: SummaryColumn[] }[] = [];
   for (const col of SUMMARY_COLUMNS) {
     const last = groups[groups.length - 1];
-    if (last && last.label === col.group && col.group !== "") last.span++;
-    else groups.push({ label: col.group, span: 1 });
+    if (last && col.group !== "" && last.label === col.group) last.columns.push(col);
+    else groups.push({ label: col.group, columns: [col] });
   }
   const head1 = `<tr><th rowspan="2" class="name">${showRun ? "run · policy" : "policy"}</th>${
     groups.map((g) =>
-      g.label === "" ? "" : `<th colspan="${g.span}" class="group">${esc(g.label)}</th>`
+      g.label === ""
+        ? `<th rowspan="2">${esc(g.columns[0].label)}</th>`
+        : `<th colspan="${g.columns.length}" class="group">${esc(g.label)}</th>`
     ).join("")
-  }${
-    SUMMARY_COLUMNS.filter((c) => c.group === "").map((c) => `<th rowspan="2">${esc(c.label)}</th>`)
-      .join("")
   }</tr>`;
   const head2 = `<tr>${
     SUMMARY_COLUMNS.filter((c) => c.group !== "").map((c) => `<th>${esc(c.label)}</th>`).join("")
   }</tr>`;
-  // Columns with a group come first in SUMMARY_COLUMNS order only if groups are leading;
-  // cells follow header order: grouped columns, then ungrouped ones.
-  const order = [
-    ...SUMMARY_COLUMNS.map((c, i) => ({ c, i })).filter((x) => x.c.group !== ""),
-    ...SUMMARY_COLUMNS.map((c, i) => ({ c, i })).filter((x) => x.c.group === ""),
-  ];
   const body = rows.map(({ run, result }) => {
     const name = showRun ? `${run.label} · ${result.policy}` : result.policy;
-    const cells = order.map(({ c, i }) => {
+    const cells = SUMMARY_COLUMNS.map((c, i) => {
       const text = formatCell(summaryField(result, c.field), c);
       const isBest = best[i] !== null && text !== "–" && parseShown(text) === best[i];
       return `<td data-field="${c.field}"${isBest ? ' class="best"' : ""}>${text}</td>`;
@@ -252,21 +247,12 @@ ${p.svg}
 </figure>`;
 }
 
-function configTable(runs: readonly ReportRun[]): string {
+function configTables(runs: readonly ReportRun[]): string {
   const keys: string[] = [];
   for (const r of runs) {
     for (const k of Object.keys(r.summary.config)) if (!keys.includes(k)) keys.push(k);
   }
-  const extra: [string, (r: ReportRun) => string][] = [
-    ["fleet", (r) => fleetText(r.summary.fleet)],
-    ["sample interval", (r) => `${r.summary.sampleMs} ms`],
-    ...[...new Set(runs.flatMap((r) => Object.keys(r.summary.versions)))].map((k) =>
-      [`version: ${k}`, (r: ReportRun) => r.summary.versions[k] ?? ""] as [
-        string,
-        (r: ReportRun) => string,
-      ]
-    ),
-  ];
+  const versions = [...new Set(runs.flatMap((r) => Object.keys(r.summary.versions)))];
   const head = runs.length > 1
     ? `<tr><th></th>${runs.map((r) => `<th>${esc(r.label)}</th>`).join("")}</tr>`
     : "";
@@ -274,10 +260,50 @@ function configTable(runs: readonly ReportRun[]): string {
     `<tr><th scope="row">${esc(k)}</th>${
       runs.map((r) => `<td>${esc(cell(r))}</td>`).join("")
     }</tr>`;
-  return `<div class="table-wrap"><table class="config">${head}
-${keys.map((k) => line(k, (r) => configValue(r.summary.config[k]))).join("\n")}
-${extra.map(([k, f]) => line(k, f)).join("\n")}
-</table></div>`;
+  const run = [
+    ...keys.map((k) => line(k, (r) => configValue(r.summary.config[k]))),
+    line("fleet", (r) => fleetText(r.summary.fleet)),
+    line("sample interval", (r) => `${r.summary.sampleMs} ms`),
+  ];
+  const software = versions.map((k) => line(k, (r) => r.summary.versions[k] ?? ""));
+  return `<div class="config-grid">
+<div class="table-wrap"><h3>Run</h3><table class="config">${head}
+${run.join("\n")}
+</table></div>
+<div class="table-wrap"><h3>Software</h3><table class="config">${head}
+${software.join("\n")}
+</table></div>
+</div>`;
+}
+
+/** One line per non-baseline policy of each run: how it compares with the baseline. */
+function highlights(runs: readonly ReportRun[]): string {
+  const items: string[] = [];
+  for (const run of runs) {
+    const results = run.summary.results;
+    if (results.length < 2) continue;
+    const base = results.find((r) => r.policy === "round-robin") ?? results[0];
+    for (const r of results) {
+      if (r === base) continue;
+      const who = runs.length > 1 ? `${run.label}: ${r.policy}` : r.policy;
+      items.push(
+        `<li><b>${esc(who)}</b> vs ${esc(base.policy)}: p99 TTFT ${
+          change(base.ttftMs.p99, r.ttftMs.p99, " ms", 0)
+        } · mean TPOT ${change(base.tpotMs.mean, r.tpotMs.mean, " ms", 2)} · SLO met ${
+          change(base.sloAttainment * 100, r.sloAttainment * 100, "%", 1)
+        } · goodput ${change(base.goodputRps, r.goodputRps, " req/s", 2)}</li>`,
+      );
+    }
+  }
+  return items.length ? `<ul class="highlights">\n${items.join("\n")}\n</ul>` : "";
+}
+
+function change(from: number, to: number, unit: string, digits: number): string {
+  if (!Number.isFinite(from) || !Number.isFinite(to)) return "–";
+  const f = (x: number) =>
+    x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  const ratio = from > 0 ? ` (${(to / from).toFixed(2)}×)` : "";
+  return `${f(from)}${unit} → ${f(to)}${unit}${ratio}`;
 }
 
 function configValue(v: unknown): string {
@@ -333,6 +359,11 @@ figure { margin: 0; padding: 10px 12px; border: 1px solid var(--line); border-ra
   background: #fff; }
 figcaption p { margin: 2px 0 6px; color: var(--muted); font-size: 12.5px; }
 figure svg { display: block; max-width: 100%; height: auto; }
+.config-grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr));
+  gap: 8px 32px; align-items: start; }
+.config-grid h3 { font-size: 13px; color: var(--muted); margin: 4px 0; }
+ul.highlights { margin: 10px 0 0; padding-left: 18px; }
+ul.highlights li { margin: 2px 0; }
 table.config th, table.config td { padding: 3px 10px; border-bottom: 1px solid var(--line);
   text-align: left; vertical-align: top; font-size: 13px; }
 table.config th { font-weight: 600; color: var(--muted); }

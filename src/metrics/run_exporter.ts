@@ -16,6 +16,7 @@ import type { FleetSnapshot, InferenceRequest, RequestSource } from "../core/typ
 import {
   applyOps,
   fleetOpSize,
+  type FromWorker,
   MIGRATION_OP_SIZE,
   putFleet,
   putMigration,
@@ -23,6 +24,7 @@ import {
   putSample,
   REQUEST_OP_SIZE,
   sampleOpSize,
+  type ToWorker,
 } from "./_export_ops.ts";
 import { type RunMeta, RunWriter } from "./run_writer.ts";
 
@@ -43,19 +45,6 @@ export interface RunExporterOptions {
 const BATCH_NUMBERS = 1 << 16;
 /** Batches in flight before the simulation is made to wait. */
 const MAX_IN_FLIGHT = 8;
-
-/** Messages to the export worker. */
-export type ToWorker =
-  | { t: "open"; dir: string; sampleMs: number }
-  | { t: "policy"; name: string }
-  | { t: "batch"; buf: Float64Array<ArrayBuffer>; length: number }
-  | { t: "finish"; meta: RunMeta };
-
-/** Messages from the export worker. */
-export type FromWorker =
-  | { t: "ack"; buf: Float64Array<ArrayBuffer> }
-  | { t: "done"; files: string[] }
-  | { t: "error"; message: string };
 
 /**
  * Streams one run to an export directory.

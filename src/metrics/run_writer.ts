@@ -8,8 +8,15 @@
 
 import { basename, join, resolve } from "node:path";
 import type { RequestRecord } from "../core/record.ts";
-import { CsvFileWriter } from "./csv.ts";
-import { poolName, sampleCsvRows, TIMESERIES_CSV_COLUMNS } from "./fleet_sample.ts";
+import type { FleetSnapshot } from "../core/types.ts";
+import { CsvFileWriter, type CsvValue } from "./csv.ts";
+import {
+  packSample,
+  poolName,
+  SAMPLE_FIELDS,
+  sampleCsvRows,
+  TIMESERIES_CSV_COLUMNS,
+} from "./fleet_sample.ts";
 import type { RunSummary, Slo } from "./recorder.ts";
 import { ReportBuilder } from "./report_data.ts";
 import { REQUEST_CSV_COLUMNS, requestCsvRow } from "./request_csv.ts";
@@ -47,22 +54,30 @@ export interface RunMeta {
 }
 
 /**
- * The synchronous writer behind `--out DIR`. Call {@linkcode RunWriter.startPolicy}
- * before a policy's records, {@linkcode RunWriter.setFleet} before its samples, and
- * {@linkcode RunWriter.finish} once at the end.
+ * The writer behind `--out DIR`, fed by a simulation's hooks as it runs. Call
+ * {@linkcode RunWriter.startPolicy} before each policy's records and
+ * {@linkcode RunWriter.finish} once at the end. Rows go to disk in 64 KiB chunks, so
+ * memory does not grow with the number of requests.
  *
  * @example
  * ```ts
  * import { RunWriter } from "./run_writer.ts";
- * import { createRequestRecord } from "../core/record.ts";
+ * import { comparePolicies, DEFAULT_SCENARIO } from "../sim/compare.ts";
  * const dir = Deno.makeTempDirSync();
- * const w = new RunWriter(dir, 1000);
- * w.startPolicy("round-robin");
- * w.request({ ...createRequestRecord(), id: 1, ttftMs: 20, tpotMs: 5, e2eMs: 40, outputTokens: 5 });
- * const files = await w.finish({
- *   config: {}, results: [], slo: { ttftMs: 500, tpotMs: 30 }, versions: {},
+ * const writer = new RunWriter(dir, 1000);
+ * const config = { ...DEFAULT_SCENARIO, requests: 100 };
+ * const report = await comparePolicies(config, {
+ *   onPolicyStart: (p) => writer.startPolicy(p),
+ *   onRequest: (_, r) => writer.request(r),
+ *   sampleIntervalMs: 1000,
+ *   onSample: (_, fleet, t) => writer.sample(fleet, t),
+ *   onMigration: (_, t, from, to) => writer.migration(t, from, to),
  * });
- * if (!files.some((f) => f.endsWith("report.html"))) throw new Error("no report");
+ * await writer.finish({
+ *   config: { ...config }, results: report.results,
+ *   slo: { ttftMs: config.sloTtftMs, tpotMs: config.sloTpotMs }, versions: {},
+ * });
+ * Deno.statSync(`${dir}/report.html`);
  * Deno.removeSync(dir, { recursive: true });
  * ```
  */
@@ -76,14 +91,17 @@ export class RunWriter {
   #policy = "";
   #series = -1;
   #roles: Uint8Array | null = null;
+  #values = new Float64Array(0);
   #fleet: string[] = [];
 
   /**
    * Creates `dir` (when missing) and opens the CSV files in it.
    *
    * @param dir Output directory.
-   * @param sampleMs Interval of fleet samples, simulated ms.
+   * @param sampleMs Interval of fleet samples, simulated ms (sets the time bins).
    * @throws {RangeError} When `sampleMs` is not positive.
+   * @throws {Deno.errors.AlreadyExists | Deno.errors.PermissionDenied} When `dir` cannot be
+   * created or written.
    */
   constructor(dir: string, sampleMs: number) {
     if (!(sampleMs > 0) || !Number.isFinite(sampleMs)) {
@@ -107,17 +125,33 @@ export class RunWriter {
     this.#roles = null;
   }
 
-  /** Sets the current policy's fleet layout (worker roles by id). */
+  /** Writes one request's row (the record may be reused afterwards). */
+  request(r: Readonly<RequestRecord>): void {
+    this.#requests.write(requestCsvRow(this.#policy, r));
+    this.#builder.addRequest(this.#currentSeries(), r);
+  }
+
+  /**
+   * Sets the current policy's fleet layout (worker roles by id); needed before
+   * {@linkcode RunWriter.samplePacked}. {@linkcode RunWriter.sample} calls it itself.
+   */
   setFleet(roles: ArrayLike<number>): void {
     this.#roles = Uint8Array.from(roles);
     this.#builder.setFleet(this.#currentSeries(), this.#roles);
     if (this.#fleet.length === 0) this.#fleet = Array.from(this.#roles, poolName);
   }
 
-  /** Writes one request's row. */
-  request(r: Readonly<RequestRecord>): void {
-    this.#requests.write(requestCsvRow(this.#policy, r));
-    this.#builder.addRequest(this.#currentSeries(), r);
+  /**
+   * Writes one fleet sample taken at `tMs`: a row per worker and per pool. The layout
+   * is taken from the policy's first sample.
+   */
+  sample(fleet: FleetSnapshot, tMs: number): void {
+    if (!this.#roles) this.setFleet(fleet.role);
+    if (this.#values.length !== fleet.n * SAMPLE_FIELDS) {
+      this.#values = new Float64Array(fleet.n * SAMPLE_FIELDS);
+    }
+    packSample(fleet, this.#values, 0);
+    this.samplePacked(tMs, this.#values, 0);
   }
 
   /**
@@ -125,12 +159,14 @@ export class RunWriter {
    *
    * @throws {RangeError} Before {@linkcode RunWriter.setFleet}.
    */
-  sample(tMs: number, values: Float64Array, offset: number): void {
+  samplePacked(tMs: number, values: Float64Array, offset: number): void {
     const roles = this.#roles;
     if (!roles) throw new RangeError("Cannot write a sample: call setFleet first");
-    sampleCsvRows(this.#policy, tMs, roles, values, offset, (row) => this.#timeseries.write(row));
+    sampleCsvRows(this.#policy, tMs, roles, values, offset, this.#writeSample);
     this.#builder.addSample(this.#currentSeries(), tMs, values, offset);
   }
+
+  readonly #writeSample = (row: CsvValue[]): void => this.#timeseries.write(row);
 
   /** Writes one migration. */
   migration(decidedMs: number, from: number, to: number): void {
@@ -179,7 +215,7 @@ export class RunWriter {
     ];
   }
 
-  /** Closes the CSV files without writing the rest (after a failed run). */
+  /** Closes the CSV files without writing the rest (after a failed run). Idempotent. */
   abort(): void {
     this.#requests.close();
     this.#timeseries.close();

@@ -64,7 +64,7 @@ export async function readSummaryFile(path: string): Promise<RunSummaryFile> {
  *   parseSummaryFile({ format: "pdrouter-run/1" }, "summary.json");
  *   throw new Error("should have failed");
  * } catch (e) {
- *   if (!(e as Error).message.includes("'results'")) throw e;
+ *   if (!(e as Error).message.includes("'config'")) throw e;
  * }
  * ```
  * @throws {InputError} When a required field is missing or has the wrong type.

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { plotSpecs } from "./plot_specs.ts";
 import type { ReportData } from "./report_data.ts";
 import { type RenderedPlot, reportHtml, type ReportRun } from "./report_html.ts";
-import { prefixSvgIds, renderSvg } from "./render_svg.ts";
+import { renameSvgIds, renderSvg } from "./render_svg.ts";
 
 /** Name of the report page in an output directory. */
 export const REPORT_FILE = "report.html";
@@ -44,7 +44,7 @@ export async function writeReport(
     const path = join(plotsDir, `${p.id}.svg`);
     await Deno.writeTextFile(path, svg);
     written.push(path);
-    rendered.push({ ...p, svg: prefixSvgIds(svg, `${p.id}-`) });
+    rendered.push({ ...p, svg: renameSvgIds(svg, `${p.id}-`) });
   }
   const page = join(dir, REPORT_FILE);
   await Deno.writeTextFile(page, reportHtml(title, runs, rendered));

@@ -2,14 +2,20 @@
  * `deno task bench:export`: what `sim --out DIR` adds to a 100k-request simulation.
  *
  * Runs the default comparison (round-robin and telemetry on the chat workload, 4 prefill
- * + 4 decode H100s) at 100k requests per policy, in rounds that interleave three
- * variants — no export, export on a worker thread (what `sim --out` does), export on the
- * simulation's thread — so that drifting load on a shared machine hits all of them
- * alike. Prints, per variant, the median and the best wall time, the median CPU time
- * (all threads), and the overhead of each over no export; the best time is the one
- * least disturbed by other processes. A warm-up round is not counted.
+ * + 4 decode H100s) at 100k requests per policy, in rounds that alternate the variants
+ * so that drifting load on a shared machine hits all of them alike:
  *
- * Usage: deno task bench:export [--rounds N] [--requests N]
+ * - in-process (default): no export; export on a worker thread (what `sim --out` does
+ *   for runs this size); export on the simulation's thread. Prints median and best wall
+ *   time and median CPU time (all threads) with the overhead over no export.
+ * - `--cli`: the real command, `deno task sim --requests N` without and with
+ *   `--out DIR`, each in a fresh process (module loading and cold JIT included). Prints
+ *   median and best wall time.
+ *
+ * Each export writes requests.csv, timeseries.csv, migrations.csv, summary.json, six
+ * SVG plots and report.html. A warm-up round is not counted.
+ *
+ * Usage: deno task bench:export [--rounds N] [--requests N] [--sample-ms MS] [--cli]
  *
  * @module
  */
@@ -20,23 +26,24 @@ import { DEFAULT_SAMPLE_MS, exportHooks } from "../src/cli/export_flags.ts";
 import { RunExporter } from "../src/metrics/run_exporter.ts";
 import { comparePolicies, DEFAULT_SCENARIO } from "../src/sim/compare.ts";
 
-type Variant = "no export" | "--out (worker thread)" | "--out (same thread)";
-const VARIANTS: Variant[] = ["no export", "--out (worker thread)", "--out (same thread)"];
+interface Variant {
+  readonly name: string;
+  /** Runs once; returns CPU ms (NaN when not measured). */
+  run(): Promise<number>;
+}
 
-async function once(variant: Variant, requests: number, dir: string): Promise<[number, number]> {
+function inProcess(requests: number, sampleMs: number, dir: string): Variant[] {
   const config = { ...DEFAULT_SCENARIO, requests };
-  const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
-  if (variant === "no export") {
-    await comparePolicies(config);
-  } else {
-    const exporter = new RunExporter({
-      dir,
-      sampleMs: DEFAULT_SAMPLE_MS,
-      threaded: variant === "--out (worker thread)",
-    });
+  const cpuOf = async (f: () => Promise<void>) => {
+    const cpu0 = process.cpuUsage();
+    await f();
+    const cpu = process.cpuUsage(cpu0);
+    return (cpu.user + cpu.system) / 1000;
+  };
+  const exported = (threaded: boolean) => async () => {
+    const exporter = new RunExporter({ dir, sampleMs, threaded });
     try {
-      const report = await comparePolicies(config, exportHooks(exporter, DEFAULT_SAMPLE_MS));
+      const report = await comparePolicies(config, exportHooks(exporter, sampleMs));
       await exporter.finish({
         config: { ...config },
         results: report.results,
@@ -46,10 +53,38 @@ async function once(variant: Variant, requests: number, dir: string): Promise<[n
     } finally {
       exporter.close();
     }
-  }
-  const wallMs = performance.now() - t0;
-  const cpu = process.cpuUsage(cpu0);
-  return [wallMs, (cpu.user + cpu.system) / 1000];
+  };
+  return [
+    { name: "no export", run: () => cpuOf(async () => void await comparePolicies(config)) },
+    { name: "--out, worker thread", run: () => cpuOf(exported(true)) },
+    { name: "--out, same thread", run: () => cpuOf(exported(false)) },
+  ];
+}
+
+function cli(requests: number, sampleMs: number, dir: string): Variant[] {
+  const sim = new URL("../tasks/sim.ts", import.meta.url).pathname;
+  const run = (extra: string[]) => async () => {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-env",
+        "--allow-write",
+        sim,
+        "--requests",
+        String(requests),
+        ...extra,
+      ],
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!out.success) throw new Error(new TextDecoder().decode(out.stderr));
+    return NaN;
+  };
+  return [
+    { name: "sim", run: run([]) },
+    { name: "sim --out", run: run(["--out", dir, "--sample-ms", String(sampleMs)]) },
+  ];
 }
 
 function median(xs: number[]): number {
@@ -64,48 +99,48 @@ if (import.meta.main) {
     options: {
       rounds: { type: "string", default: "5" },
       requests: { type: "string", default: "100000" },
+      "sample-ms": { type: "string", default: String(DEFAULT_SAMPLE_MS) },
+      cli: { type: "boolean", default: false },
     },
   });
   const rounds = Number(values.rounds), requests = Number(values.requests);
+  const sampleMs = Number(values["sample-ms"]);
   const dir = await Deno.makeTempDir({ prefix: "pdrouter-export-bench-" });
-  const wall = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
-  const cpu = new Map<Variant, number[]>(VARIANTS.map((v) => [v, []]));
+  const variants = values.cli ? cli(requests, sampleMs, dir) : inProcess(requests, sampleMs, dir);
+  const wall = variants.map(() => [] as number[]);
+  const cpu = variants.map(() => [] as number[]);
   try {
     for (let r = 0; r <= rounds; r++) {
-      for (const v of VARIANTS) {
-        const [w, c] = await once(v, requests, dir);
+      for (let i = 0; i < variants.length; i++) {
+        const t0 = performance.now();
+        const c = await variants[i].run();
         if (r === 0) continue; // warm-up
-        wall.get(v)!.push(w);
-        cpu.get(v)!.push(c);
+        wall[i].push(performance.now() - t0);
+        cpu[i].push(c);
       }
       if (r > 0) console.error(`round ${r}/${rounds} done`);
     }
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-  const stats = (v: Variant) => ({
-    wall: median(wall.get(v)!),
-    best: Math.min(...wall.get(v)!),
-    cpu: median(cpu.get(v)!),
-  });
-  const base = stats("no export");
   const pct = (x: number, b: number) => `${x >= b ? "+" : ""}${((x / b - 1) * 100).toFixed(1)}%`;
+  const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   console.log(
-    `export overhead · ${requests} requests × ${DEFAULT_SCENARIO.policies.length} policies · ` +
-      `sample every ${DEFAULT_SAMPLE_MS} ms · ${rounds} interleaved rounds · ` +
-      `load average ${Deno.loadavg().map((x) => x.toFixed(2)).join(" ")}`,
+    `export overhead${values.cli ? " (CLI, fresh processes)" : ""} · ${requests} requests × ` +
+      `${DEFAULT_SCENARIO.policies.length} policies · sample every ${sampleMs} ms · ` +
+      `${rounds} rounds · load average ${Deno.loadavg().map((x) => x.toFixed(2)).join(" ")}`,
   );
   console.log(
-    "variant                 median wall        best wall          median CPU         wall per round (s)",
+    `${"variant".padEnd(22)}${"median wall".padEnd(20)}${"best wall".padEnd(20)}` +
+      `${values.cli ? "" : "median CPU".padEnd(20)}wall per round (s)`,
   );
-  for (const v of VARIANTS) {
-    const s = stats(v);
-    const cell = (x: number, b: number) =>
-      `${(x / 1000).toFixed(2)} s`.padStart(7) +
-      (v === "no export" ? "" : ` ${pct(x, b)}`).padEnd(10);
+  const base = { wall: median(wall[0]), best: Math.min(...wall[0]), cpu: median(cpu[0]) };
+  variants.forEach((v, i) => {
+    const cell = (x: number, b: number) => `${s(x)} ${i === 0 ? "" : pct(x, b)}`.padEnd(20);
     console.log(
-      `${v.padEnd(23)} ${cell(s.wall, base.wall)}  ${cell(s.best, base.best)}  ` +
-        `${cell(s.cpu, base.cpu)}  ${wall.get(v)!.map((x) => (x / 1000).toFixed(2)).join(" ")}`,
+      v.name.padEnd(22) + cell(median(wall[i]), base.wall) + cell(Math.min(...wall[i]), base.best) +
+        (values.cli ? "" : cell(median(cpu[i]), base.cpu)) +
+        wall[i].map((x) => (x / 1000).toFixed(2)).join(" "),
     );
-  }
+  });
 }

@@ -69,7 +69,7 @@ Deno.test("throttle makes the source wait while the worker is behind", async () 
     exporter.startPolicy("p");
     const r = { ...createRequestRecord(), ttftMs: 1, e2eMs: 2 };
     // No await in this loop, so the worker cannot acknowledge any batch meanwhile.
-    for (let i = 0; i < 100_000; i++) exporter.request(r);
+    for (let i = 0; i < 400_000; i++) exporter.request(r); // > 64 batches
     const next = throttled.next();
     ok(next instanceof Promise, "behind: the source waits");
     equal(await next, empty);

@@ -127,8 +127,9 @@ export class RunWriter {
 
   /** Writes one request's row (the record may be reused afterwards). */
   request(r: Readonly<RequestRecord>): void {
+    const series = this.#currentSeries();
     this.#requests.write(requestCsvRow(this.#policy, r));
-    this.#builder.addRequest(this.#currentSeries(), r);
+    this.#builder.addRequest(series, r);
   }
 
   /**
@@ -170,8 +171,9 @@ export class RunWriter {
 
   /** Writes one migration. */
   migration(decidedMs: number, from: number, to: number): void {
+    const series = this.#currentSeries();
     this.#migrations.write([this.#policy, decidedMs, from, to]);
-    this.#builder.addMigration(this.#currentSeries(), decidedMs);
+    this.#builder.addMigration(series, decidedMs);
   }
 
   /**

@@ -21,11 +21,6 @@ function loadVega(): Promise<VegaModules> {
   return modules;
 }
 
-/** Starts loading Vega and Vega-Lite (so that a later render does not wait for it). */
-export async function preloadVega(): Promise<void> {
-  await loadVega();
-}
-
 /** Versions of the Vega and Vega-Lite modules in use (loads them). */
 export async function vegaVersions(): Promise<Record<string, string>> {
   const [vega, vl] = await loadVega();

@@ -13,6 +13,8 @@
  * - **Traces** (`openTrace`, `TraceSource`, `scanTrace`, `generateMooncakeRows`): streamed
  *   replay of Mooncake, Azure 2023, Vidur, length-only and BurstGPT traces (gzip too).
  * - **Metrics** (`Recorder`, `LogHistogram`): TTFT/TPOT summaries, SLO attainment, goodput.
+ * - **Export** (`RunExporter`, `RunWriter`, `rebuildReport`): per-request and time-series
+ *   CSV, `summary.json`, SVG plots and a self-contained HTML report.
  *
  * @example Compare the baseline and the telemetry policy on the default scenario
  * ```ts
@@ -64,3 +66,16 @@ export * from "./src/sim/workload/lengths.ts";
 export * from "./src/sim/workload/burstgpt.ts";
 export * from "./src/metrics/histogram.ts";
 export * from "./src/metrics/recorder.ts";
+export * from "./src/metrics/csv.ts";
+export * from "./src/metrics/request_csv.ts";
+export * from "./src/metrics/fleet_sample.ts";
+export * from "./src/metrics/time_bins.ts";
+export * from "./src/metrics/report_data.ts";
+export * from "./src/metrics/plot_specs.ts";
+export * from "./src/metrics/render_svg.ts";
+export * from "./src/metrics/report_html.ts";
+export * from "./src/metrics/summary_file.ts";
+export * from "./src/metrics/write_report.ts";
+export * from "./src/metrics/run_writer.ts";
+export * from "./src/metrics/run_exporter.ts";
+export * from "./src/metrics/load_run.ts";

@@ -40,6 +40,13 @@ import {
   type TraceReport,
   traceReport,
 } from "./trace_flags.ts";
+import {
+  DEFAULT_SAMPLE_MS,
+  exportedText,
+  exportHooks,
+  openExporter,
+  softwareVersions,
+} from "./export_flags.ts";
 
 const MODES = ["baseline", "optimized", "both"] as const;
 const MODE_POLICIES: Record<(typeof MODES)[number], string[]> = {
@@ -125,6 +132,16 @@ export function buildSimCommand(): Command {
       [] as string[],
     )
     .option("--json", "print one JSON object to stdout and nothing else there", false)
+    .option(
+      "--out <dir>",
+      "also write requests.csv, timeseries.csv, migrations.csv, summary.json, plots/*.svg " +
+        "and report.html into <dir> (created when missing)",
+    )
+    .option(
+      "--sample-ms <ms>",
+      `with --out: simulated ms between fleet samples in timeseries.csv (default ${DEFAULT_SAMPLE_MS})`,
+      positiveNumber,
+    )
     .option("--list", "list policies, workloads and model presets, then exit", false)
     .addHelpText(
       "after",
@@ -138,7 +155,8 @@ export function buildSimCommand(): Command {
         "  deno task sim --trace data/traces/mooncake/conversation_trace.jsonl.gz " +
         "--prefill-gpus 3 --decode-gpus 3 --rate-scale 1.2\n" +
         "  deno task sim --trace data/traces/mooncake/conversation_trace.jsonl.gz " +
-        "--prefill-gpus 3 --decode-gpus 3 --load 0.7 --policies all",
+        "--prefill-gpus 3 --decode-gpus 3 --load 0.7 --policies all\n" +
+        "  deno task sim --out out/run1 --sample-ms 250   # then open out/run1/report.html",
     );
   return addTraceOptions(cmd);
 }
@@ -370,11 +388,14 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       capacity = await estimateCapacity(config);
       config.ratePerS = Number((capacity.capacityRps * load).toFixed(2));
     }
+    const exporter = openExporter(opts, config.requests * config.policies.length);
     const progress = !opts.json && progressEnabled();
     let report;
     try {
       report = await comparePolicies(config, {
-        makeWorkload: replay?.makeWorkload,
+        ...(exporter
+          ? exportHooks(exporter.exporter, exporter.sampleMs, replay?.makeWorkload)
+          : { makeWorkload: replay?.makeWorkload }),
         policies: Object.fromEntries(loaded.map((l) => [l.name, l.create])),
         progressEvery: 250,
         onProgress: progress
@@ -395,6 +416,20 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       throw e;
     } finally {
       if (progress) writeText(Deno.stderr, "\r\x1b[K");
+      if (exporter && !report) exporter.exporter.close();
+    }
+    if (exporter) {
+      try {
+        const files = await exporter.exporter.finish({
+          config: replay ? { ...report.config, trace: replay.report } : { ...report.config },
+          results: report.results,
+          slo: { ttftMs: config.sloTtftMs, tpotMs: config.sloTpotMs },
+          versions: softwareVersions(),
+        });
+        writeText(Deno.stderr, exportedText(exporter.dir, files));
+      } finally {
+        exporter.exporter.close();
+      }
     }
     if (opts.json) {
       const jsonConfig = replay ? { ...report.config, trace: replay.report } : report.config;

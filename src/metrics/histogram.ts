@@ -104,6 +104,43 @@ export class LogHistogram {
     return this.#max;
   }
 
+  /**
+   * Several quantiles in one pass: the same values as {@linkcode LogHistogram.percentile}
+   * for each of `qs`, which must be non-decreasing (`NaN`s when empty).
+   *
+   * @example
+   * ```ts
+   * import { LogHistogram } from "./histogram.ts";
+   * const h = new LogHistogram();
+   * for (let i = 1; i <= 100; i++) h.add(i);
+   * const [p50, p99] = h.percentiles([0.5, 0.99]);
+   * if (p50 !== h.percentile(0.5) || p99 !== h.percentile(0.99)) throw new Error("mismatch");
+   * ```
+   * @throws {RangeError} When `qs` is not non-decreasing.
+   */
+  percentiles(qs: readonly number[]): number[] {
+    const out: number[] = new Array(qs.length).fill(NaN);
+    if (this.#count === 0) return out;
+    let seen = 0;
+    let i = 0;
+    for (let j = 0; j < qs.length; j++) {
+      if (j > 0 && !(qs[j] >= qs[j - 1])) {
+        throw new RangeError(
+          `Cannot compute percentiles: 'qs' must be non-decreasing, got ${qs[j - 1]} then ${qs[j]}`,
+        );
+      }
+      const rank = Math.max(1, Math.ceil(qs[j] * this.#count));
+      while (i < BUCKETS && seen + this.#counts[i] < rank) seen += this.#counts[i++];
+      if (i === BUCKETS) {
+        out[j] = this.#max;
+        continue;
+      }
+      const mid = i === 0 ? MIN_VALUE : MIN_VALUE * Math.pow(GROWTH, i - 0.5);
+      out[j] = Math.min(this.#max, Math.max(this.#min, mid));
+    }
+    return out;
+  }
+
   /** Mean, p50, p90, p99, max and std. */
   summary(): DistributionSummary {
     return {

@@ -6,7 +6,7 @@
  */
 
 import { Rng } from "../core/rng.ts";
-import type { RequestSource } from "../core/types.ts";
+import type { FleetSnapshot, RequestSource } from "../core/types.ts";
 import type { RequestRecord } from "../core/record.ts";
 import type { RunSummary } from "../metrics/recorder.ts";
 import { createPolicy, policyEntries } from "../policy/registry.ts";
@@ -92,6 +92,12 @@ export interface ComparisonHooks {
    * built-in policies.
    */
   policies?: Readonly<Record<string, PolicyFactory>>;
+  /** Simulated ms between fleet samples passed to `onSample` (0 or absent: never). */
+  sampleIntervalMs?: number;
+  /** A live view of the fleet every `sampleIntervalMs` of a run (copy what you keep). */
+  onSample?: (policy: string, fleet: FleetSnapshot, nowMs: number) => void;
+  /** Every decode migration of a run, with the time it was decided. */
+  onMigration?: (policy: string, decidedMs: number, from: number, to: number) => void;
 }
 
 /** The named synthetic workload of `config`. */
@@ -139,6 +145,8 @@ export async function comparePolicies(
     hooks.onPolicyStart?.(name, i);
     const onRequest = hooks.onRequest;
     const onProgress = hooks.onProgress;
+    const onSample = hooks.onSample;
+    const onMigration = hooks.onMigration;
     const { summary } = await simulate({
       model,
       prefillWorkers: config.prefillGpus,
@@ -149,6 +157,9 @@ export async function comparePolicies(
       onRequest: onRequest ? (r) => onRequest(name, r) : undefined,
       onProgress: onProgress ? (n, t) => onProgress(name, n, t) : undefined,
       progressEvery: hooks.progressEvery,
+      sampleIntervalMs: hooks.sampleIntervalMs,
+      onSample: onSample ? (fleet, t) => onSample(name, fleet, t) : undefined,
+      onMigration: onMigration ? (t, from, to) => onMigration(name, t, from, to) : undefined,
     });
     results.push(summary);
   }

@@ -1,0 +1,103 @@
+/**
+ * Opens a report in headless Chromium (Debian's `chromium`, driven by playwright-core),
+ * prints what a reader would see as one JSON object ({@linkcode PageFacts}) and saves
+ * screenshots.
+ *
+ * It runs as its own process with `-A` because playwright-core, under Deno, probes
+ * `/proc/sys/fs/binfmt_misc/WSLInterop` when loaded, which Deno grants only with full
+ * access; the test suite itself keeps its narrow permissions.
+ *
+ * Usage: deno run -A tests/_browser.ts REPORT_HTML SCREENSHOT_DIR [CHROMIUM_PATH]
+ *
+ * @module
+ */
+
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+/** What the page showed. */
+export interface PageFacts {
+  /** Console errors and warnings, page errors, and requests for anything but `file:`. */
+  problems: string[];
+  /** Per figure: its plot id, how many SVGs it holds and how many drawn marks. */
+  plots: { id: string; svgs: number; marks: number }[];
+  /** Rows of the summary table: policy and run, and each cell's field and text. */
+  rows: { policy: string; run: string; cells: { field: string; text: string }[] }[];
+  /** Screenshots written. */
+  screenshots: string[];
+}
+
+/** The little of the DOM the page checks use (this file is type-checked without `dom`). */
+interface DomNode {
+  querySelector(selector: string): DomNode | null;
+  querySelectorAll(selector: string): Iterable<DomNode> & { length: number };
+  getAttribute(name: string): string | null;
+  textContent: string | null;
+}
+
+/** Loads `html` in Chromium, collects {@linkcode PageFacts} and saves screenshots. */
+export async function inspectReport(
+  html: string,
+  screenshotDir: string,
+  executablePath = "/usr/bin/chromium",
+): Promise<PageFacts> {
+  const browser = await chromium.launch({
+    executablePath,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+    ],
+  });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    const problems: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") {
+        problems.push(`console ${m.type()}: ${m.text()}`);
+      }
+    });
+    page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+    page.on("request", (r) => {
+      if (!r.url().startsWith("file:")) problems.push(`network request: ${r.url()}`);
+    });
+    await page.goto(`file://${resolve(html)}`, { waitUntil: "load" });
+    const facts = await page.evaluate(() => {
+      const document = (globalThis as unknown as { document: DomNode }).document;
+      return {
+        plots: [...document.querySelectorAll("figure[data-plot]")].map((fig) => ({
+          id: fig.getAttribute("data-plot") ?? "",
+          svgs: fig.querySelectorAll("svg").length,
+          marks: [...fig.querySelectorAll("svg g.role-mark > path, svg g.role-mark > text")]
+            .filter((el) => (el.getAttribute("d") ?? el.textContent ?? "") !== "").length,
+        })),
+        rows: [...document.querySelectorAll("table.summary tbody tr")].map((tr) => ({
+          policy: tr.getAttribute("data-policy") ?? "",
+          run: tr.getAttribute("data-run") ?? "",
+          cells: [...tr.querySelectorAll("td[data-field]")].map((td) => ({
+            field: td.getAttribute("data-field") ?? "",
+            text: td.textContent ?? "",
+          })),
+        })),
+      };
+    });
+    await Deno.mkdir(screenshotDir, { recursive: true });
+    const full = join(screenshotDir, "report.png");
+    await page.screenshot({ path: full, fullPage: true });
+    await page.setViewportSize({ width: 1280, height: 800 });
+    const top = join(screenshotDir, "report_1280_top.png");
+    await page.screenshot({ path: top });
+    return { problems, ...facts, screenshots: [full, top] };
+  } finally {
+    await browser.close();
+  }
+}
+
+if (import.meta.main) {
+  const [html, dir, executable] = Deno.args;
+  console.log(JSON.stringify(await inspectReport(html, dir ?? "artifacts", executable)));
+}

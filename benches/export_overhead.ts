@@ -21,7 +21,8 @@
  */
 
 import process from "node:process";
-import { parseArgs } from "node:util";
+import { Command } from "commander";
+import { positiveInt, positiveNumber, runCommand } from "../src/cli/flags.ts";
 import { DEFAULT_SAMPLE_MS, exportHooks } from "../src/cli/export_flags.ts";
 import { RunExporter } from "../src/metrics/run_exporter.ts";
 import { comparePolicies, DEFAULT_SCENARIO } from "../src/sim/compare.ts";
@@ -93,18 +94,22 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-if (import.meta.main) {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      rounds: { type: "string", default: "5" },
-      requests: { type: "string", default: "100000" },
-      "sample-ms": { type: "string", default: String(DEFAULT_SAMPLE_MS) },
-      cli: { type: "boolean", default: false },
-    },
-  });
-  const rounds = Number(values.rounds), requests = Number(values.requests);
-  const sampleMs = Number(values["sample-ms"]);
+function build(): Command {
+  return new Command("bench:export")
+    .description(
+      "What `sim --out DIR` adds to the wall time of a large simulation: alternating " +
+        "rounds of the default comparison with and without export (in-process, or the real " +
+        "command with --cli).",
+    )
+    .option("--rounds <n>", "measured rounds (one warm-up round is added)", positiveInt, 5)
+    .option("--requests <n>", "requests per policy", positiveInt, 100_000)
+    .option("--sample-ms <ms>", "time-series sampling interval", positiveNumber, DEFAULT_SAMPLE_MS)
+    .option("--cli", "time `deno task sim` in fresh processes instead of in-process runs", false);
+}
+
+async function main(values: Record<string, unknown>): Promise<void> {
+  const rounds = values.rounds as number, requests = values.requests as number;
+  const sampleMs = values.sampleMs as number;
   const dir = await Deno.makeTempDir({ prefix: "pdrouter-export-bench-" });
   const variants = values.cli ? cli(requests, sampleMs, dir) : inProcess(requests, sampleMs, dir);
   const wall = variants.map(() => [] as number[]);
@@ -144,3 +149,5 @@ if (import.meta.main) {
     );
   });
 }
+
+if (import.meta.main) Deno.exit(await runCommand(build, main, Deno.args));

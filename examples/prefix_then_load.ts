@@ -23,7 +23,14 @@
  * @module
  */
 
-import { type ConfigSpec, type Policy, type PolicyFactory, Reason, resolveConfig } from "../mod.ts";
+import {
+  type ConfigSpec,
+  type Policy,
+  type PolicyFactory,
+  Reason,
+  reject,
+  resolveConfig,
+} from "../mod.ts";
 
 const NAME = "prefix-then-load";
 
@@ -45,9 +52,7 @@ const create: PolicyFactory = (config, context): Policy => {
     route(s, r, out) {
       const decode = s.decodeLoad.min();
       if (decode < 0) {
-        out.prefill = -1;
-        out.decode = -1;
-        out.reason = Reason.NoWorker;
+        reject(out, Reason.NoWorker);
         return;
       }
       out.decode = decode;

@@ -108,6 +108,24 @@ export function createDecision(): Decision {
   return { prefill: -1, decode: -1, reason: Reason.None };
 }
 
+/**
+ * Writes "rejected" into `out`: no prefill, no decode worker, and `reason` (a
+ * {@linkcode Reason} code such as `Reason.NoWorker` or `Reason.Shed`).
+ *
+ * @example
+ * ```ts
+ * import { createDecision, Reason, reject } from "./types.ts";
+ * const out = createDecision();
+ * reject(out, Reason.NoWorker);
+ * if (out.decode !== -1 || out.reason !== Reason.NoWorker) throw new Error("not rejected");
+ * ```
+ */
+export function reject(out: Decision, reason: number): void {
+  out.prefill = -1;
+  out.decode = -1;
+  out.reason = reason;
+}
+
 /** Creates an empty caller-owned {@linkcode Migration}. */
 export function createMigration(): Migration {
   return { from: -1, to: -1 };

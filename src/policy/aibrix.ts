@@ -33,7 +33,7 @@
  * @module
  */
 
-import { Reason, Role } from "../core/types.ts";
+import { Reason, reject, Role } from "../core/types.ts";
 import type { Decision, FleetSnapshot, RouteRequest } from "../core/types.ts";
 import { resolveConfig, type ResolvedConfig } from "./config.ts";
 import type { Policy, PolicyConfig, PolicyContext } from "./types.ts";
@@ -186,9 +186,7 @@ export function createAibrix(config: PolicyConfig, context: PolicyContext): Poli
       const p = pickPrefill(s, r);
       const d = pickDecode(s);
       if (d < 0) {
-        out.prefill = -1;
-        out.decode = -1;
-        out.reason = Reason.NoWorker;
+        reject(out, Reason.NoWorker);
         return;
       }
       out.prefill = p;

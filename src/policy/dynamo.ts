@@ -37,7 +37,7 @@
  * @module
  */
 
-import { Reason, Role } from "../core/types.ts";
+import { Reason, reject, Role } from "../core/types.ts";
 import type { Decision, FleetSnapshot, RouteRequest } from "../core/types.ts";
 import { resolveConfig, type ResolvedConfig } from "./config.ts";
 import type { Policy, PolicyConfig, PolicyContext } from "./types.ts";
@@ -177,9 +177,7 @@ export function createDynamo(config: PolicyConfig, context: PolicyContext): Poli
       const p = select(s, score(s, r, true));
       const d = select(s, score(s, r, false));
       if (d < 0) {
-        out.prefill = -1;
-        out.decode = -1;
-        out.reason = Reason.NoWorker;
+        reject(out, Reason.NoWorker);
         return;
       }
       out.prefill = p;

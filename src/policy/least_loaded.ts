@@ -11,7 +11,7 @@
  * @module
  */
 
-import { Reason } from "../core/types.ts";
+import { Reason, reject } from "../core/types.ts";
 import type { Decision, FleetSnapshot, RouteRequest } from "../core/types.ts";
 import { type ConfigSpec, resolveConfig } from "./config.ts";
 import type { Policy, PolicyConfig, PolicyContext } from "./types.ts";
@@ -53,9 +53,7 @@ export function createLeastLoaded(config: PolicyConfig, _context: PolicyContext)
     route(s: FleetSnapshot, _r: RouteRequest, out: Decision): void {
       const d = s.decodeLoad.min();
       if (d < 0) {
-        out.prefill = -1;
-        out.decode = -1;
-        out.reason = Reason.NoWorker;
+        reject(out, Reason.NoWorker);
         return;
       }
       out.prefill = s.prefillLoad.min();

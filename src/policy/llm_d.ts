@@ -32,7 +32,7 @@
  * @module
  */
 
-import { Reason, Role } from "../core/types.ts";
+import { Reason, reject, Role } from "../core/types.ts";
 import type { Decision, FleetSnapshot, RouteRequest } from "../core/types.ts";
 import { resolveConfig, type ResolvedConfig } from "./config.ts";
 import type { Policy, PolicyConfig, PolicyContext } from "./types.ts";
@@ -151,9 +151,7 @@ export function createLlmD(config: PolicyConfig, context: PolicyContext): Policy
       if (ties.length < s.n) size(s.n); // unprepared use: allocate once
       const d = pickProfile(s, r, Role.Decode);
       if (d < 0) {
-        out.prefill = -1;
-        out.decode = -1;
-        out.reason = Reason.NoWorker;
+        reject(out, Reason.NoWorker);
         return;
       }
       out.decode = d;

@@ -12,7 +12,7 @@
  * @module
  */
 
-import { Reason, Role } from "../core/types.ts";
+import { Reason, reject, Role } from "../core/types.ts";
 import type { Decision, FleetSnapshot, LoadIndexView, RouteRequest } from "../core/types.ts";
 import { type ConfigSpec, resolveConfig } from "./config.ts";
 import type { Policy, PolicyConfig, PolicyContext } from "./types.ts";
@@ -80,9 +80,7 @@ export function createPowerOfTwo(config: PolicyConfig, context: PolicyContext): 
       if (members.length < s.n) members = new Int32Array(s.n); // unprepared use: allocate once
       const d = pick(s, Role.Decode, s.decodeLoad);
       if (d < 0) {
-        out.prefill = -1;
-        out.decode = -1;
-        out.reason = Reason.NoWorker;
+        reject(out, Reason.NoWorker);
         return;
       }
       out.prefill = pick(s, Role.Prefill, s.prefillLoad);

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Reason, Role } from "../core/types.ts";
+import { Reason, reject, Role } from "../core/types.ts";
 import type { Decision, FleetSnapshot, RouteRequest } from "../core/types.ts";
 import { type ConfigSpec, resolveConfig } from "./config.ts";
 import type { Policy, PolicyConfig, PolicyContext } from "./types.ts";
@@ -61,9 +61,7 @@ export function createRoundRobin(config: PolicyConfig, _context: PolicyContext):
       const p = pick(s, nextPrefill % s.n, Role.Prefill);
       const d = pick(s, nextDecode % s.n, Role.Decode);
       if (p < 0 || d < 0) {
-        out.prefill = -1;
-        out.decode = -1;
-        out.reason = Reason.NoWorker;
+        reject(out, Reason.NoWorker);
         return;
       }
       nextPrefill = p + 1;

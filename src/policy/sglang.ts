@@ -34,7 +34,7 @@
  * @module
  */
 
-import { Reason, Role } from "../core/types.ts";
+import { Reason, reject, Role } from "../core/types.ts";
 import type { Decision, FleetSnapshot, RouteRequest } from "../core/types.ts";
 import { resolveConfig, type ResolvedConfig } from "./config.ts";
 import type { Policy, PolicyConfig, PolicyContext } from "./types.ts";
@@ -149,9 +149,7 @@ export function createSglang(config: PolicyConfig, _context: PolicyContext): Pol
       const pByCache = byCache;
       const d = select(s, r, Role.Decode);
       if (d < 0) {
-        out.prefill = -1;
-        out.decode = -1;
-        out.reason = Reason.NoWorker;
+        reject(out, Reason.NoWorker);
         return;
       }
       out.prefill = p;

@@ -56,7 +56,7 @@
  * @module
  */
 
-import { Reason, Role } from "../core/types.ts";
+import { Reason, reject, Role } from "../core/types.ts";
 import type { Decision, FleetSnapshot, Migration, RouteRequest } from "../core/types.ts";
 import { resolveConfig } from "./config.ts";
 import type { ResolvedConfig } from "./config.ts";
@@ -408,9 +408,7 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
       const d = pickDecode(s, r, nPrefix, localOn && (p < 0 || F[EST_P] > localAboveMs));
       const dOk = bestDOk;
       if (d < 0) {
-        out.prefill = -1;
-        out.decode = -1;
-        out.reason = Reason.NoWorker;
+        reject(out, Reason.NoWorker);
         return;
       }
       if (
@@ -437,9 +435,7 @@ export function createTelemetry(config: PolicyConfig, context: PolicyContext): P
       }
       if (!pOk || !dOk) {
         if (c.overload === "shed" && r.priority < c.shedBelowPriority) {
-          out.prefill = -1;
-          out.decode = -1;
-          out.reason = Reason.Shed;
+          reject(out, Reason.Shed);
           return;
         }
         out.prefill = p;

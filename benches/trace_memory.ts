@@ -14,7 +14,8 @@
  * @module
  */
 
-import { parseArgs } from "node:util";
+import { Command, Option } from "commander";
+import { positiveInt, positiveNumber, runCommand } from "../src/cli/flags.ts";
 import type { InferenceRequest, RequestSource } from "../src/core/types.ts";
 import { comparePolicies, DEFAULT_SCENARIO } from "../src/sim/compare.ts";
 import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../src/sim/workload/trace_gen.ts";
@@ -79,33 +80,32 @@ async function replay(path: string): Promise<void> {
   }));
 }
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
-    args: Deno.args,
-    options: {
-      replay: { type: "string" },
-      requests: { type: "string", default: "1000000" },
-      rate: { type: "string", default: "10" },
-      keep: { type: "string" },
-      "budget-mib": { type: "string", default: "300" },
-      help: { type: "boolean", default: false },
-    },
-  });
-  if (values.help) {
-    console.log(
-      "bench:trace-memory [--requests N] [--rate R] [--keep PATH] [--budget-mib M]\n" +
-        "Generates an N-request Mooncake trace and reports the replay's peak RSS.",
-    );
-    return 0;
-  }
+function build(): Command {
+  return new Command("bench:trace-memory")
+    .description(
+      "Generate an N-request Mooncake-format trace and replay it (round-robin and telemetry " +
+        "on 4 + 4 GPUs) in a child process, reporting the replay's peak RSS.",
+    )
+    .option("--requests <n>", "requests to generate", positiveInt, 1_000_000)
+    .option("--rate <r>", "arrival rate of the generated trace, requests/s", positiveNumber, 10)
+    .option("--keep <path>", "write the trace here and keep it (default: a temporary file)")
+    .option("--budget-mib <m>", "fail (exit 1) when the peak exceeds this", positiveNumber, 300)
+    .addOption(new Option("--replay <path>", "child mode: replay one trace").hideHelp());
+}
+
+/** Exit status of the measurement (1 when over budget), for `main` to hand back. */
+let status = 0;
+
+async function main(values: Record<string, unknown>): Promise<void> {
   if (values.replay) {
-    await replay(values.replay);
-    return 0;
+    await replay(values.replay as string);
+    return;
   }
-  const requests = Number(values.requests);
-  const rate = Number(values.rate);
-  const budgetMiB = Number(values["budget-mib"]);
-  const path = values.keep ?? await Deno.makeTempFile({ suffix: ".jsonl.gz" });
+  const requests = values.requests as number;
+  const rate = values.rate as number;
+  const budgetMiB = values.budgetMib as number;
+  const path = (values.keep as string | undefined) ??
+    await Deno.makeTempFile({ suffix: ".jsonl.gz" });
   try {
     const t0 = performance.now();
     const spec = { ...TRACE_GEN_DEFAULTS, requests, ratePerS: rate };
@@ -130,7 +130,7 @@ async function main(): Promise<number> {
       stdout: "piped",
       stderr: "inherit",
     }).output();
-    if (!out.success) return 1;
+    if (!out.success) throw new Error("the replay child failed (see above)");
     const r = JSON.parse(new TextDecoder().decode(out.stdout));
     const exact = Number.isFinite(r.vmHwmMiB);
     const peakMiB = exact ? r.vmHwmMiB : r.sampledPeakRssMiB;
@@ -151,10 +151,13 @@ async function main(): Promise<number> {
         } MiB; ` +
         `budget ${budgetMiB} MiB: ${peakMiB < budgetMiB ? "OK" : "OVER"}`,
     );
-    return peakMiB < budgetMiB ? 0 : 1;
+    status = peakMiB < budgetMiB ? 0 : 1;
   } finally {
     if (!values.keep) await Deno.remove(path).catch(() => {});
   }
 }
 
-if (import.meta.main) Deno.exit(await main());
+if (import.meta.main) {
+  const code = await runCommand(build, main, Deno.args);
+  Deno.exit(code === 0 ? status : code);
+}

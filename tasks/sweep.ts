@@ -11,21 +11,59 @@ import type { Command } from "commander";
 import { comparePolicies } from "../src/sim/compare.ts";
 import { buildSimCommand, simConfigFromFlags } from "../src/cli/sim_command.ts";
 import { positiveInt, runCommand, writeText } from "../src/cli/flags.ts";
+import { UsageError } from "../src/core/errors.ts";
 import { fixed, formatTable } from "../src/cli/table.ts";
 
+// `sim` flags a sweep cannot honour: it always compares round-robin with telemetry on a
+// synthetic workload, over its own seeds, and prints one table.
+const NOT_FOR_SWEEP = [
+  "policies",
+  "mode",
+  "policy",
+  "seed",
+  "json",
+  "list",
+  "load",
+  "out",
+  "sampleMs",
+  "trace",
+  "traceFormat",
+  "rateScale",
+  "start",
+  "duration",
+  "limit",
+  "skipBad",
+];
+
 function build(): Command {
-  const cmd = buildSimCommand().name("sweep")
+  const cmd = buildSimCommand({ examples: false }).name("sweep")
     .description(
-      "Run the round-robin vs telemetry comparison for seeds 1..N and count telemetry's wins.\n" +
-        "Takes every `sim` flag except --seed, --json and --list.",
+      "Run the round-robin vs telemetry comparison for seeds 1..N and count telemetry's wins. " +
+        "Takes the `sim` flags that shape a synthetic scenario (workload, rate, requests, " +
+        "model, fleet, SLOs, --migration-budget, --set); the others are rejected.",
     );
+  for (const o of cmd.options) if (NOT_FOR_SWEEP.includes(o.attributeName())) o.hideHelp();
   cmd.option("--seeds <n>", "number of seeds, 1..N", positiveInt, 10);
+  cmd.addHelpText(
+    "after",
+    "\nExamples:\n" +
+      "  deno task sweep                              # the default scenario, seeds 1-10\n" +
+      "  deno task sweep --seeds 20 --workload shared-prefix --rate 60",
+  );
   return cmd;
 }
 
 if (import.meta.main) {
   Deno.exit(
-    await runCommand(build, async (opts) => {
+    await runCommand(build, async (opts, _args, cmd) => {
+      for (const o of cmd.options) {
+        if (
+          NOT_FOR_SWEEP.includes(o.attributeName()) &&
+          cmd.getOptionValueSource(o.attributeName()) === "cli"
+        ) {
+          throw new UsageError("", `${o.long ?? o.flags} is not supported by sweep (see --help)`);
+        }
+      }
       const base = simConfigFromFlags({
         ...opts,
         policies: ["round-robin", "telemetry"],

@@ -13,6 +13,7 @@ function summary(policy: string, p99: number, goodput: number, tpot = 20): RunSu
     sloAttainment: goodput / 10,
     goodputRps: goodput,
     durationMs: 1000,
+    offeredRps: 10,
     ttftMs: { ...stats(100), p99 },
     tpotMs: stats(tpot),
     e2eMs: stats(1000),

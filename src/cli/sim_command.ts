@@ -10,7 +10,12 @@ import { UsageError } from "../core/errors.ts";
 import type { RunSummary } from "../metrics/recorder.ts";
 import { policyEntries, policyNames } from "../policy/registry.ts";
 import type { PolicyConfig } from "../policy/types.ts";
-import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
+import {
+  comparePolicies,
+  type ComparisonConfig,
+  DEFAULT_SCENARIO,
+  PolicyConfigError,
+} from "../sim/compare.ts";
 import { type CapacityEstimate, estimateCapacity } from "../sim/capacity.ts";
 import { rateScaledTrace } from "../sim/workload/trace_rate.ts";
 import { isModulePath, type LoadedPolicy, loadPolicyModule } from "./policy_modules.ts";
@@ -60,7 +65,7 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** The `sim` command's flags and help. */
-export function buildSimCommand(): Command {
+export function buildSimCommand(options: { readonly examples?: boolean } = {}): Command {
   const d = DEFAULT_SCENARIO;
   const cmd = new Command("sim")
     .description(
@@ -142,8 +147,9 @@ export function buildSimCommand(): Command {
       `with --out: simulated ms between fleet samples in timeseries.csv (default ${DEFAULT_SAMPLE_MS})`,
       positiveNumber,
     )
-    .option("--list", "list policies, workloads and model presets, then exit", false)
-    .addHelpText(
+    .option("--list", "list policies, workloads and model presets, then exit", false);
+  if (options.examples !== false) {
+    cmd.addHelpText(
       "after",
       "\nExamples:\n" +
         "  deno task sim                                  # the default comparison\n" +
@@ -158,6 +164,7 @@ export function buildSimCommand(): Command {
         "--prefill-gpus 3 --decode-gpus 3 --load 0.7 --policies all\n" +
         "  deno task sim --out out/run1 --sample-ms 250   # then open out/run1/report.html",
     );
+  }
   return addTraceOptions(cmd);
 }
 
@@ -270,6 +277,22 @@ function parseSets(sets: string[], policies: string[]): Record<string, PolicyCon
   return out;
 }
 
+function listData() {
+  return {
+    policies: policyEntries().map((e) => ({ name: e.name, description: e.description })),
+    workloads: workloadTemplates().map((t) => ({
+      name: t.name,
+      defaultRatePerS: t.defaultRatePerS,
+      description: t.description,
+    })),
+    models: modelPresets().map((m) => ({
+      name: m.name,
+      kvCapacityTokens: kvCapacityTokens(m),
+      description: m.description,
+    })),
+  };
+}
+
 function listText(): string {
   const lines = ["Policies:"];
   for (const e of policyEntries()) lines.push(`  ${e.name.padEnd(14)} ${e.description}`);
@@ -297,7 +320,9 @@ export function formatComparison(
 ): string {
   const head = headLine ??
     `pdrouter sim · workload ${config.workload} (${config.requests} requests, ` +
-      `${config.ratePerS} req/s, seed ${config.seed}) · ${config.prefillGpus} prefill + ` +
+      `${config.ratePerS} req/s nominal, ${
+        (results[0]?.offeredRps ?? 0).toFixed(1)
+      } offered, seed ${config.seed}) · ${config.prefillGpus} prefill + ` +
       `${config.decodeGpus} decode × ${config.model} · SLO TTFT ${config.sloTtftMs} ms, ` +
       `TPOT ${config.sloTpotMs} ms`;
   const rows = results.map((r) => [
@@ -349,7 +374,10 @@ export function formatComparison(
         `${r.policy} vs round-robin: p99 TTFT ${ratio(r.ttftMs.p99, base.ttftMs.p99)}, ` +
           `TTFT std ${ratio(r.ttftMs.std, base.ttftMs.std)}, mean TPOT ${
             ratio(r.tpotMs.mean, base.tpotMs.mean)
-          }, goodput ${ratio(r.goodputRps, base.goodputRps)}`,
+          }, goodput ${ratio(r.goodputRps, base.goodputRps)}` +
+          (r.shed > base.shed
+            ? ` (latencies over completed requests only: ${r.policy} shed ${r.shed})`
+            : ""),
       );
     }
   }
@@ -364,7 +392,7 @@ function ratio(a: number, b: number): string {
 export function runSimCommand(args: readonly string[]): Promise<number> {
   return runCommand(buildSimCommand, async (opts, _args, cmd) => {
     if (opts.list) {
-      writeText(Deno.stdout, listText());
+      writeText(Deno.stdout, opts.json ? JSON.stringify(listData()) + "\n" : listText());
       return;
     }
     const loaded: LoadedPolicy[] = [];
@@ -410,9 +438,7 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       });
     } catch (e) {
       // A policy factory rejecting its configuration is a usage error of --set.
-      if (e instanceof TypeError || e instanceof RangeError) {
-        throw new UsageError("--set", e.message);
-      }
+      if (e instanceof PolicyConfigError) throw new UsageError("--set", e.message, { cause: e });
       throw e;
     } finally {
       if (progress) writeText(Deno.stderr, "\r\x1b[K");

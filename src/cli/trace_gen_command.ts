@@ -8,15 +8,9 @@
 import { Command } from "commander";
 import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../sim/workload/trace_gen.ts";
 import { writeLines } from "../sim/workload/trace_writer.ts";
-import {
-  integer,
-  nonNegativeInt,
-  positiveInt,
-  positiveNumber,
-  runCommand,
-  writeText,
-} from "./flags.ts";
+import { integer, positiveInt, positiveNumber, runCommand, writeText } from "./flags.ts";
 import { InvalidArgumentError } from "commander";
+import { UsageError } from "../core/errors.ts";
 
 function ratio(value: string): number {
   const x = Number(value.trim());
@@ -36,7 +30,7 @@ export function buildTraceGenCommand(): Command {
       "Write a seeded synthetic trace in Mooncake JSONL format (timestamp ms, input_length, " +
         "output_length, hash_ids of 512-token blocks) with a given prefix-sharing ratio.",
     )
-    .option("--requests <n>", "requests (rows) to write", nonNegativeInt, d.requests)
+    .option("--requests <n>", "requests (rows) to write", positiveInt, d.requests)
     .option("--rate <r>", "mean Poisson arrival rate, requests/s", positiveNumber, d.ratePerS)
     .option("--seed <n>", "seed", integer, d.seed)
     .option(
@@ -73,7 +67,21 @@ export function runTraceGenCommand(args: readonly string[]): Promise<number> {
       output: { ...d.output, median: opts.outputMedian as number },
     };
     const out = (opts.out as string | undefined) ?? null;
-    const n = await writeLines(out, generateMooncakeLines(spec));
+    let n: number;
+    try {
+      n = await writeLines(out, generateMooncakeLines(spec));
+    } catch (e) {
+      if (
+        out !== null &&
+        (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.IsADirectory ||
+          e instanceof Deno.errors.PermissionDenied || e instanceof Deno.errors.NotADirectory)
+      ) {
+        throw new UsageError("--out", `cannot write '${out}': ${(e as Error).message}`, {
+          cause: e,
+        });
+      }
+      throw e;
+    }
     if (out !== null && out !== "-") writeText(Deno.stderr, `wrote ${n} requests to ${out}\n`);
   }, args);
 }

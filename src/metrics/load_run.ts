@@ -163,7 +163,7 @@ async function mustExist(path: string): Promise<void> {
   try {
     await Deno.stat(path);
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) {
+    if (e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory) {
       throw new InputError(
         path,
         0,

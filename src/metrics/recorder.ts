@@ -41,6 +41,8 @@ export interface RunSummary {
   goodputRps: number;
   /** First arrival → last token, ms. */
   durationMs: number;
+  /** Requests ÷ the arrival window (first → last arrival), per second: the load offered. */
+  offeredRps: number;
 }
 
 /**
@@ -69,6 +71,7 @@ export class Recorder {
   #promptTokens = 0;
   #cachedTokens = 0;
   #firstArrivalMs = Infinity;
+  #lastArrivalMs = -Infinity;
   #lastEndMs = -Infinity;
 
   /**
@@ -89,6 +92,7 @@ export class Recorder {
   /** Adds one record (the record may be reused by the caller afterwards). */
   add(r: RequestRecord): void {
     if (r.arrivalMs < this.#firstArrivalMs) this.#firstArrivalMs = r.arrivalMs;
+    if (r.arrivalMs > this.#lastArrivalMs) this.#lastArrivalMs = r.arrivalMs;
     if (r.shedReason !== ShedReason.None) {
       this.#shed++;
       if (r.arrivalMs > this.#lastEndMs) this.#lastEndMs = r.arrivalMs;
@@ -121,6 +125,9 @@ export class Recorder {
       sloAttainment: total > 0 ? this.#good / total : 0,
       goodputRps: durationMs > 0 ? this.#good / (durationMs / 1000) : 0,
       durationMs,
+      offeredRps: total > 1 && this.#lastArrivalMs > this.#firstArrivalMs
+        ? (total - 1) / ((this.#lastArrivalMs - this.#firstArrivalMs) / 1000)
+        : 0,
     };
   }
 }

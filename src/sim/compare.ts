@@ -10,7 +10,7 @@ import type { FleetSnapshot, RequestSource } from "../core/types.ts";
 import type { RequestRecord } from "../core/record.ts";
 import type { RunSummary } from "../metrics/recorder.ts";
 import { createPolicy, policyEntries } from "../policy/registry.ts";
-import type { PolicyConfig, PolicyFactory } from "../policy/types.ts";
+import type { Policy, PolicyConfig, PolicyFactory } from "../policy/types.ts";
 import { prefillMsPerToken } from "./model.ts";
 import { modelPreset } from "./presets.ts";
 import { simulate } from "./simulator.ts";
@@ -108,26 +108,36 @@ export function syntheticWorkload(config: ComparisonConfig): RequestSource {
   );
 }
 
+/** A policy's factory rejected its configuration (the CLI reports it against `--set`). */
+export class PolicyConfigError extends Error {
+  /** The policy whose configuration was rejected. */
+  readonly policy: string;
+  /**
+   * Wraps the factory's error.
+   *
+   * @param policy The policy's name.
+   * @param cause What the factory threw.
+   */
+  constructor(policy: string, cause: unknown) {
+    super(cause instanceof Error ? cause.message : String(cause), { cause });
+    this.name = "PolicyConfigError";
+    this.policy = policy;
+  }
+}
+
 /**
- * Runs every policy of `config` on the same workload and returns their summaries.
+ * Builds every policy of `config` (built-in, or from `hooks.policies`) with the context
+ * the comparison gives it. All configurations are validated before anything runs.
  *
- * @example
- * ```ts
- * import { comparePolicies, DEFAULT_SCENARIO } from "./compare.ts";
- * const report = await comparePolicies({ ...DEFAULT_SCENARIO, requests: 200 });
- * if (report.results.length !== 2) throw new Error("two policies expected");
- * ```
- * @throws {RangeError | TypeError} On an unknown policy, model or workload, or a bad policy config.
+ * @throws {PolicyConfigError} When a factory rejects its configuration.
+ * @throws {RangeError} On an unknown model preset.
  */
-export async function comparePolicies(
+export function createComparisonPolicies(
   config: ComparisonConfig,
-  hooks: ComparisonHooks = {},
-): Promise<ComparisonReport> {
+  hooks: Pick<ComparisonHooks, "policies"> = {},
+): Policy[] {
   const model = modelPreset(config.model);
-  const results: RunSummary[] = [];
-  const makeWorkload = hooks.makeWorkload ?? syntheticWorkload;
-  for (let i = 0; i < config.policies.length; i++) {
-    const name = config.policies[i];
+  return config.policies.map((name) => {
     const entry = policyEntries().find((e) => e.name === name);
     const userConfig = config.policyConfig[name] ?? {};
     const policyConfig =
@@ -141,7 +151,37 @@ export async function comparePolicies(
       prefillMsPerToken: prefillMsPerToken(model),
     };
     const extra = entry ? undefined : hooks.policies?.[name];
-    const policy = extra ? extra(policyConfig, context) : createPolicy(name, policyConfig, context);
+    try {
+      return extra ? extra(policyConfig, context) : createPolicy(name, policyConfig, context);
+    } catch (e) {
+      throw new PolicyConfigError(name, e);
+    }
+  });
+}
+
+/**
+ * Runs every policy of `config` on the same workload and returns their summaries.
+ *
+ * @example
+ * ```ts
+ * import { comparePolicies, DEFAULT_SCENARIO } from "./compare.ts";
+ * const report = await comparePolicies({ ...DEFAULT_SCENARIO, requests: 200 });
+ * if (report.results.length !== 2) throw new Error("two policies expected");
+ * ```
+ * @throws {PolicyConfigError} When a policy rejects its configuration.
+ * @throws {RangeError | TypeError} On an unknown model or workload.
+ */
+export async function comparePolicies(
+  config: ComparisonConfig,
+  hooks: ComparisonHooks = {},
+): Promise<ComparisonReport> {
+  const model = modelPreset(config.model);
+  const policies = createComparisonPolicies(config, hooks);
+  const results: RunSummary[] = [];
+  const makeWorkload = hooks.makeWorkload ?? syntheticWorkload;
+  for (let i = 0; i < config.policies.length; i++) {
+    const name = config.policies[i];
+    const policy = policies[i];
     hooks.onPolicyStart?.(name, i);
     const onRequest = hooks.onRequest;
     const onProgress = hooks.onProgress;

@@ -294,7 +294,16 @@ class Simulation {
     out.prefill = -1;
     out.decode = -1;
     out.reason = Reason.None;
-    this.#o.policy.route(fleet, req, out);
+    try {
+      this.#o.policy.route(fleet, req, out);
+    } catch (e) {
+      throw new Error(
+        `Policy '${this.#o.policy.name}' failed on request ${req.id}: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+        { cause: e },
+      );
+    }
     if (out.decode < 0) {
       this.#shed(req, out.reason === Reason.NoWorker ? ShedReason.NoWorker : ShedReason.Overload);
       return;
@@ -821,7 +830,16 @@ class Simulation {
     const mv = this.#migration;
     mv.from = -1;
     mv.to = -1;
-    policy.rebalance(fleet, mv);
+    try {
+      policy.rebalance(fleet, mv);
+    } catch (e) {
+      throw new Error(
+        `Policy '${policy.name}' failed to rebalance at ${this.#now} ms: ${
+          e instanceof Error ? e.message : String(e)
+        }`,
+        { cause: e },
+      );
+    }
     const from = mv.from, to = mv.to;
     if (from < 0 || to < 0 || from === to) return;
     const src = this.#de[from], dst = this.#de[to];

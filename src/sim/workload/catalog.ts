@@ -110,7 +110,8 @@ const templates: readonly WorkloadTemplate[] = ([
   {
     name: "skewed",
     description: "Decode-heavy and skewed: most outputs short, a heavy tail of very long ones " +
-      "(exercises migration)",
+      "(decode imbalance; migrations appear with a low margin, e.g. " +
+      "--set telemetry.migrationMargin=0.08)",
     defaultRatePerS: 20,
     shape: {
       arrival: { kind: "gamma", cv: 2 },

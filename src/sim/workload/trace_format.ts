@@ -84,7 +84,13 @@ export function resolveTraceFormat(
   if (requested !== "auto") return requested;
   const found = detectTraceFormat(firstLine);
   if (found) return found;
-  const shown = firstLine.length > 80 ? firstLine.slice(0, 77) + "..." : firstLine;
+  // Control bytes (a binary file) are shown escaped, never sent to the terminal raw.
+  // deno-lint-ignore no-control-regex
+  const printable = firstLine.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+  const shown = printable.length > 80 ? printable.slice(0, 77) + "..." : printable;
   throw new InputError(
     file,
     1,

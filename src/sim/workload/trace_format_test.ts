@@ -55,3 +55,13 @@ Deno.test("token counts must be integers", () => {
     (e: Error) => e instanceof InputError && e.field === "num_prefill_tokens",
   );
 });
+
+Deno.test("an unrecognised binary first line is shown escaped, never raw", () => {
+  throws(
+    () => resolveTraceFormat("auto", "x.bin", "\x7fELF\x02\x01\u0000tail"),
+    (e: unknown) =>
+      e instanceof InputError && e.message.includes("\\x7fELF\\x02\\x01\\x00tail") &&
+      // deno-lint-ignore no-control-regex
+      !/[\u0000-\u001f\u007f]/.test(e.message),
+  );
+});

@@ -96,7 +96,7 @@ function wrap(text: string, width = 100): string {
  * import { formatRunMarkdown } from "./results_markdown.ts";
  * const summary = (policy: string, p99: number) => ({
  *   policy, completed: 1, shed: 0, migrations: 0, prefixHitRate: 0, sloAttainment: 1,
- *   goodputRps: 1, durationMs: 1,
+ *   goodputRps: 1, durationMs: 1, offeredRps: 1,
  *   ttftMs: { mean: 1, p50: 1, p90: 1, p99, max: 1, std: 0 },
  *   tpotMs: { mean: 1, p50: 1, p90: 1, p99: 1, max: 1, std: 0 },
  *   e2eMs: { mean: 1, p50: 1, p90: 1, p99: 1, max: 1, std: 0 },

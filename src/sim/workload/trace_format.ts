@@ -45,6 +45,10 @@ export function detectTraceFormat(firstLine: string): TraceFormat | null {
   return null;
 }
 
+// C0 and C1 control characters.
+// deno-lint-ignore no-control-regex
+const CONTROL_CHARS = /[\u0000-\u001f\u007f-\u009f]/g;
+
 /** Whether files of `format` start with a header line. */
 export function hasHeader(format: TraceFormat): boolean {
   return format !== "mooncake";
@@ -85,9 +89,8 @@ export function resolveTraceFormat(
   const found = detectTraceFormat(firstLine);
   if (found) return found;
   // Control bytes (a binary file) are shown escaped, never sent to the terminal raw.
-  // deno-lint-ignore no-control-regex
   const printable = firstLine.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
+    CONTROL_CHARS,
     (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
   );
   const shown = printable.length > 80 ? printable.slice(0, 77) + "..." : printable;

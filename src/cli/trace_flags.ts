@@ -129,33 +129,24 @@ export function traceOptions(
   };
 }
 
-/** What `--json` output records about a replayed trace. */
-export interface TraceReport {
-  /** The file. */
-  path: string;
-  /** Its format. */
-  format: TraceFormat;
-  /** Data rows read. */
-  rows: number;
-  /** Requests replayed. */
-  requests: number;
-  /** Malformed rows skipped (`--skip-bad`). */
-  skipped: number;
-  /** Rows with 0 output tokens skipped (failed requests). */
-  skippedZeroOutput: number;
-  /** Rows before `--start`. */
-  beforeStart: number;
-  /** `--rate-scale`. */
-  rateScale: number;
-  /** `--start`, s. */
-  startS: number;
-  /** `--duration`, s (`null`: to the end). */
-  durationS: number | null;
-  /** `--limit` (`null`: none). */
-  limit: number | null;
-  /** Offered requests per second of the replayed (scaled) arrivals. */
-  offeredRatePerS: number;
-}
+/** What `--json` output records about a replayed trace: the read's counts and the flags. */
+export type TraceReport =
+  & Pick<
+    TraceStats,
+    "path" | "format" | "rows" | "requests" | "skipped" | "skippedZeroOutput" | "beforeStart"
+  >
+  & {
+    /** `--rate-scale`. */
+    rateScale: number;
+    /** `--start`, s. */
+    startS: number;
+    /** `--duration`, s (`null`: to the end). */
+    durationS: number | null;
+    /** `--limit` (`null`: none). */
+    limit: number | null;
+    /** Offered requests per second of the replayed (scaled) arrivals. */
+    offeredRatePerS: number;
+  };
 
 /** The `--json` record of a trace replay. */
 export function traceReport(flags: TraceFlags, stats: Readonly<TraceStats>): TraceReport {

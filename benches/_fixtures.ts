@@ -15,9 +15,9 @@
 import { Rng } from "../src/core/rng.ts";
 import { Role } from "../src/core/types.ts";
 import type { RouteRequest } from "../src/core/types.ts";
-import { FleetState } from "../src/index/fleet_state.ts";
-import { kvCapacityTokens, prefillMsPerToken } from "../src/sim/model.ts";
-import { LLAMA3_8B_H100 } from "../src/sim/presets.ts";
+import { FleetState } from "../src/fleet/fleet_state.ts";
+import { kvCapacityTokens, prefillMsPerToken } from "../src/model/model.ts";
+import { LLAMA3_8B_H100 } from "../src/model/presets.ts";
 import type { PolicyContext } from "../src/policy/types.ts";
 
 /** Fleet sizes the policy benchmarks cover. */

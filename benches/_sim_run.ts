@@ -8,11 +8,11 @@
 
 import { Rng } from "../src/core/rng.ts";
 import { DEFAULT_SCENARIO } from "../src/sim/compare.ts";
-import { prefillMsPerToken } from "../src/sim/model.ts";
-import { modelPreset } from "../src/sim/presets.ts";
+import { prefillMsPerToken } from "../src/model/model.ts";
+import { modelPreset } from "../src/model/presets.ts";
 import { simulate, type SimulationResult } from "../src/sim/simulator.ts";
-import { workloadTemplate } from "../src/sim/workload/catalog.ts";
-import { SyntheticSource } from "../src/sim/workload/synthetic.ts";
+import { workloadTemplate } from "../src/workload/catalog.ts";
+import { SyntheticSource } from "../src/workload/synthetic.ts";
 import { createPolicy } from "../src/policy/registry.ts";
 
 /** What to simulate. */

@@ -24,7 +24,7 @@ import process from "node:process";
 import { Command } from "commander";
 import { positiveInt, positiveNumber, runCommand } from "../src/cli/flags.ts";
 import { DEFAULT_SAMPLE_MS, exportHooks } from "../src/cli/export_flags.ts";
-import { RunExporter } from "../src/metrics/run_exporter.ts";
+import { RunExporter } from "../src/report/run_exporter.ts";
 import { comparePolicies, DEFAULT_SCENARIO } from "../src/sim/compare.ts";
 
 interface Variant {

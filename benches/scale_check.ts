@@ -18,7 +18,7 @@ import { Command } from "commander";
 import { policyNames } from "../src/policy/registry.ts";
 import { positiveInt, runCommand, writeText } from "../src/cli/flags.ts";
 import { UsageError } from "../src/core/errors.ts";
-import { workloadTemplates } from "../src/sim/workload/catalog.ts";
+import { workloadTemplates } from "../src/workload/catalog.ts";
 import { runSim, scaledRate } from "./_sim_run.ts";
 
 /** What the check reports. */

@@ -14,7 +14,7 @@
  * @module
  */
 
-import { workloadTemplates } from "../src/sim/workload/catalog.ts";
+import { workloadTemplates } from "../src/workload/catalog.ts";
 import { profileFromEnv } from "./_profile.ts";
 import { runSim, type SimRun } from "./_sim_run.ts";
 

@@ -18,9 +18,9 @@ import { Command, Option } from "commander";
 import { positiveInt, positiveNumber, runCommand } from "../src/cli/flags.ts";
 import type { InferenceRequest, RequestSource } from "../src/core/types.ts";
 import { comparePolicies, DEFAULT_SCENARIO } from "../src/sim/compare.ts";
-import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../src/sim/workload/trace_gen.ts";
-import { TraceSource } from "../src/sim/workload/trace_reader.ts";
-import { writeLines } from "../src/sim/workload/trace_writer.ts";
+import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../src/workload/trace_gen.ts";
+import { TraceSource } from "../src/workload/trace_reader.ts";
+import { writeLines } from "../src/workload/trace_writer.ts";
 
 const MIB = 1024 * 1024;
 

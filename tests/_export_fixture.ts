@@ -5,7 +5,7 @@
  */
 
 import { exportHooks } from "../src/cli/export_flags.ts";
-import { RunExporter } from "../src/metrics/run_exporter.ts";
+import { RunExporter } from "../src/report/run_exporter.ts";
 import {
   comparePolicies,
   type ComparisonConfig,

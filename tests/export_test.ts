@@ -7,7 +7,7 @@ import { deepEqual, equal, ok, rejects } from "node:assert/strict";
 import { basename, join } from "node:path";
 import { InputError } from "../src/core/errors.ts";
 import { readCsv } from "../src/metrics/csv.ts";
-import { rebuildReport, summarizeRequestsCsv } from "../src/metrics/load_run.ts";
+import { rebuildReport, summarizeRequestsCsv } from "../src/report/load_run.ts";
 import { readSummaryFile } from "../src/metrics/summary_file.ts";
 import { exportRun, FIXTURE_CONFIG } from "./_export_fixture.ts";
 

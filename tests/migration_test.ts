@@ -1,11 +1,11 @@
 import { equal, ok } from "node:assert/strict";
 import { Rng } from "../src/core/rng.ts";
 import { createPolicy } from "../src/policy/registry.ts";
-import { prefillMsPerToken } from "../src/sim/model.ts";
-import { LLAMA3_8B_H100 } from "../src/sim/presets.ts";
+import { prefillMsPerToken } from "../src/model/model.ts";
+import { LLAMA3_8B_H100 } from "../src/model/presets.ts";
 import { simulate } from "../src/sim/simulator.ts";
-import { workloadTemplate } from "../src/sim/workload/catalog.ts";
-import { SyntheticSource } from "../src/sim/workload/synthetic.ts";
+import { workloadTemplate } from "../src/workload/catalog.ts";
+import { SyntheticSource } from "../src/workload/synthetic.ts";
 
 const WINDOW_MS = 10_000;
 

@@ -6,7 +6,7 @@
 
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { join } from "node:path";
-import { summaryField } from "../src/metrics/report_html.ts";
+import { summaryField } from "../src/report/report_html.ts";
 import { readSummaryFile } from "../src/metrics/summary_file.ts";
 import type { PageFacts } from "./_browser.ts";
 import { exportRun } from "./_export_fixture.ts";

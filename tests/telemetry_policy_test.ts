@@ -1,7 +1,7 @@
 import { equal } from "node:assert/strict";
 import { createDecision, Reason, Role } from "../src/core/types.ts";
 import type { RouteRequest } from "../src/core/types.ts";
-import { FleetState } from "../src/index/fleet_state.ts";
+import { FleetState } from "../src/fleet/fleet_state.ts";
 import { createTelemetry } from "../src/policy/telemetry.ts";
 import type { PolicyConfig } from "../src/policy/types.ts";
 

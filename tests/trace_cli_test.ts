@@ -4,7 +4,11 @@
  */
 
 import { equal, ok } from "node:assert/strict";
-import { expectedWhere, MALFORMED_CASES, TRACE_FIXTURES } from "./_trace_cases.ts";
+import {
+  expectedWhere,
+  MALFORMED_CASES,
+  TRACE_FIXTURES,
+} from "../src/workload/testdata/trace_cases.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 const SIM = ROOT + "tasks/sim.ts";

@@ -3,7 +3,7 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { runTask } from "./_cli.ts";
 
-const TRACE = "tests/testdata/traces/mooncake_small.jsonl";
+const TRACE = "src/workload/testdata/traces/mooncake_small.jsonl";
 const FLEET = ["--prefill-gpus", "1", "--decode-gpus", "1", "--policies", "round-robin"];
 
 Deno.test("sim --trace --load: replays at load × the estimated capacity, reproducibly", async () => {

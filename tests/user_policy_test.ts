@@ -1,7 +1,7 @@
 // The example user policy: it passes the policy contract, and the sim CLI loads it by
 // path (with --policy, or mixed into --policies) and runs every built-in with `all`.
 import { deepEqual, equal, ok } from "node:assert/strict";
-import { policyContract } from "../src/policy/_contract_test_utils.ts";
+import { policyContract } from "../src/testing/contract.ts";
 import { policyNames } from "../src/policy/registry.ts";
 import createExample from "../examples/prefix_then_load.ts";
 

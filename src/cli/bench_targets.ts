@@ -14,7 +14,7 @@ import { UsageError } from "../core/errors.ts";
 import { LogHistogram } from "../metrics/histogram.ts";
 import type { RunSummary } from "../metrics/recorder.ts";
 import { comparePolicies, type ComparisonConfig } from "../sim/compare.ts";
-import { workloadTemplates } from "../sim/workload/catalog.ts";
+import { workloadTemplates } from "../workload/catalog.ts";
 import { buildSimCommand, simConfigFromFlags } from "./sim_command.ts";
 
 /** The lab's chapter name: every target is `dynamic_router:<workload>`. */

@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { UsageError } from "../core/errors.ts";
-import { workloadTemplates } from "../sim/workload/catalog.ts";
+import { workloadTemplates } from "../workload/catalog.ts";
 import {
   DISTRIBUTION_QUANTILES,
   parseExtraArgs,

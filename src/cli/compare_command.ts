@@ -12,8 +12,8 @@ import { UsageError } from "../core/errors.ts";
 import { policyNames } from "../policy/registry.ts";
 import { estimateCapacity } from "../sim/capacity.ts";
 import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
-import { scanTrace, TraceSource } from "../sim/workload/trace_reader.ts";
-import { offeredRate, rateScaledTrace } from "../sim/workload/trace_rate.ts";
+import { scanTrace, TraceSource } from "../workload/trace_reader.ts";
+import { offeredRate, rateScaledTrace } from "../workload/trace_rate.ts";
 import { nameList, positiveInt, progressEnabled, runCommand, writeText } from "./flags.ts";
 import { formatResultsMarkdown, type SideBySideRun } from "./results_markdown.ts";
 

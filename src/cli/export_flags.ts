@@ -7,7 +7,7 @@
 
 import denoJson from "../../deno.json" with { type: "json" };
 import { UsageError } from "../core/errors.ts";
-import { RunExporter } from "../metrics/run_exporter.ts";
+import { RunExporter } from "../report/run_exporter.ts";
 import type { RequestSource } from "../core/types.ts";
 import { type ComparisonConfig, type ComparisonHooks, syntheticWorkload } from "../sim/compare.ts";
 

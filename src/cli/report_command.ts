@@ -8,8 +8,8 @@
 import { basename, dirname, join, resolve } from "node:path";
 import { Command } from "commander";
 import { UsageError } from "../core/errors.ts";
-import { rebuildReport } from "../metrics/load_run.ts";
-import { runLabel } from "../metrics/run_writer.ts";
+import { rebuildReport } from "../report/load_run.ts";
+import { runLabel } from "../report/run_writer.ts";
 import { nameList, runCommand, writeText } from "./flags.ts";
 
 /** The `report` command's flags and help. */

@@ -13,7 +13,7 @@ import type { RunSummary } from "../metrics/recorder.ts";
 import { policyNames } from "../policy/registry.ts";
 import { estimateCapacity } from "../sim/capacity.ts";
 import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
-import { workloadTemplate } from "../sim/workload/catalog.ts";
+import { workloadTemplate } from "../workload/catalog.ts";
 import { nameList, positiveInt, progressEnabled, runCommand, writeText } from "./flags.ts";
 import { fixed, formatTable } from "./table.ts";
 

@@ -17,12 +17,12 @@ import {
   PolicyConfigError,
 } from "../sim/compare.ts";
 import { type CapacityEstimate, estimateCapacity } from "../sim/capacity.ts";
-import { rateScaledTrace } from "../sim/workload/trace_rate.ts";
+import { rateScaledTrace } from "../workload/trace_rate.ts";
 import { isModulePath, type LoadedPolicy, loadPolicyModule } from "./policy_modules.ts";
-import { kvCapacityTokens } from "../sim/model.ts";
-import { modelPresets } from "../sim/presets.ts";
-import { workloadTemplate, workloadTemplates } from "../sim/workload/catalog.ts";
-import { detectFileFormat, scanTrace, TraceSource } from "../sim/workload/trace_reader.ts";
+import { kvCapacityTokens } from "../model/model.ts";
+import { modelPresets } from "../model/presets.ts";
+import { workloadTemplate, workloadTemplates } from "../workload/catalog.ts";
+import { detectFileFormat, scanTrace, TraceSource } from "../workload/trace_reader.ts";
 import {
   integer,
   nameList,

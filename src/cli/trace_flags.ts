@@ -7,8 +7,8 @@
 
 import { type Command, Option } from "commander";
 import { UsageError } from "../core/errors.ts";
-import { TRACE_FORMATS, type TraceFormat } from "../sim/workload/trace_row.ts";
-import type { TraceOptions, TraceStats } from "../sim/workload/trace_reader.ts";
+import { TRACE_FORMATS, type TraceFormat } from "../workload/trace_row.ts";
+import type { TraceOptions, TraceStats } from "../workload/trace_reader.ts";
 import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "./flags.ts";
 
 /** The trace flags as parsed. */

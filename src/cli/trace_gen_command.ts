@@ -6,8 +6,8 @@
  */
 
 import { Command } from "commander";
-import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../sim/workload/trace_gen.ts";
-import { writeLines } from "../sim/workload/trace_writer.ts";
+import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../workload/trace_gen.ts";
+import { writeLines } from "../workload/trace_writer.ts";
 import { integer, positiveInt, positiveNumber, runCommand, writeText } from "./flags.ts";
 import { InvalidArgumentError } from "commander";
 import { UsageError } from "../core/errors.ts";

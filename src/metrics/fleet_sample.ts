@@ -49,7 +49,7 @@ export function poolRole(pool: string): number {
  * @example
  * ```ts
  * import { packSample, SAMPLE_FIELDS } from "./fleet_sample.ts";
- * import { FleetState } from "../index/fleet_state.ts";
+ * import { FleetState } from "../fleet/fleet_state.ts";
  * import { Role } from "../core/types.ts";
  * const fleet = new FleetState([Role.Prefill, Role.Decode], 1000, 16);
  * fleet.queued[0] = 3;

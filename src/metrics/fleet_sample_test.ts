@@ -1,7 +1,7 @@
 import { deepEqual, equal } from "node:assert/strict";
 import fc from "fast-check";
 import { Role } from "../core/types.ts";
-import { FleetState } from "../index/fleet_state.ts";
+import { FleetState } from "../fleet/fleet_state.ts";
 import type { CsvValue } from "./csv.ts";
 import {
   packSample,

@@ -1,7 +1,7 @@
 import { deepEqual, equal } from "node:assert/strict";
 import { createDecision, Reason } from "../core/types.ts";
 import { createAibrix } from "./aibrix.ts";
-import { context, pdFleet, request } from "./_test_fleet.ts";
+import { context, pdFleet, request } from "../testing/fleet.ts";
 
 Deno.test("aibrix: the best match within mean + 1σ requests wins", () => {
   // Counts 4, 2, 0: mean 2, σ ≈ 1.63, bound ≈ 3.63. Worker 0 matches 4/4 but is over the

@@ -1,5 +1,5 @@
 import { policyEntries } from "./registry.ts";
-import { policyContract } from "./_contract_test_utils.ts";
+import { policyContract } from "../testing/contract.ts";
 
 // Every registered policy, with its default configuration, must pass the contract.
 for (const entry of policyEntries()) {

@@ -73,7 +73,7 @@ export type DynamoConfig = ResolvedConfig<typeof dynamoSpec>;
  * @example
  * ```ts
  * import { createDynamo } from "./dynamo.ts";
- * import { FleetState } from "../index/fleet_state.ts";
+ * import { FleetState } from "../fleet/fleet_state.ts";
  * import { createDecision, Role } from "../core/types.ts";
  * const fleet = new FleetState([Role.Prefill, Role.Prefill, Role.Decode], 1e5, 16);
  * fleet.queuedPrefillTokens[1] = 4000; // worker 1 is busy...

@@ -1,7 +1,7 @@
 import { equal } from "node:assert/strict";
 import { createDecision } from "../core/types.ts";
 import { createDynamo } from "./dynamo.ts";
-import { context, pdFleet, request } from "./_test_fleet.ts";
+import { context, pdFleet, request } from "../testing/fleet.ts";
 
 // Worker 0: 160 queued prefill tokens (10 blocks), no KV held.
 // Worker 1: nothing queued, 12 active blocks of KV.

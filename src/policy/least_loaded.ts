@@ -32,7 +32,7 @@ export const leastLoadedSpec: ConfigSpec = {};
  * @example
  * ```ts
  * import { createLeastLoaded } from "./least_loaded.ts";
- * import { FleetState } from "../index/fleet_state.ts";
+ * import { FleetState } from "../fleet/fleet_state.ts";
  * import { createDecision, Role } from "../core/types.ts";
  * const fleet = new FleetState([Role.Prefill, Role.Prefill, Role.Decode], 1e5, 16);
  * fleet.queuedPrefillTokens[0] = 900;

@@ -1,8 +1,8 @@
 import { equal } from "node:assert/strict";
 import { createDecision, Reason, Role } from "../core/types.ts";
-import { FleetState } from "../index/fleet_state.ts";
+import { FleetState } from "../fleet/fleet_state.ts";
 import { createLeastLoaded } from "./least_loaded.ts";
-import { context, pdFleet, request } from "./_test_fleet.ts";
+import { context, pdFleet, request } from "../testing/fleet.ts";
 
 Deno.test("least-loaded: fewest queued prefill tokens, least committed decode KV", () => {
   const fleet = pdFleet(3, 2, 1000);

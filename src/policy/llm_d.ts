@@ -79,7 +79,7 @@ export type LlmDConfig = ResolvedConfig<typeof llmDSpec>;
  * @example
  * ```ts
  * import { createLlmD } from "./llm_d.ts";
- * import { FleetState } from "../index/fleet_state.ts";
+ * import { FleetState } from "../fleet/fleet_state.ts";
  * import { createDecision, Role } from "../core/types.ts";
  * const fleet = new FleetState([Role.Prefill, Role.Prefill, Role.Decode], 1e5, 16);
  * fleet.prefix.insert(1, new Uint32Array([7, 8]));

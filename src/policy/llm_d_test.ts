@@ -1,7 +1,7 @@
 import { equal } from "node:assert/strict";
 import { createDecision, Reason } from "../core/types.ts";
 import { createLlmD } from "./llm_d.ts";
-import { context, pdFleet, request } from "./_test_fleet.ts";
+import { context, pdFleet, request } from "../testing/fleet.ts";
 
 Deno.test("llm-d: a full prefix match (weight 2) outweighs the shortest queue (weight 1)", () => {
   const fleet = pdFleet(2, 1);

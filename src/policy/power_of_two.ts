@@ -38,7 +38,7 @@ export const powerOfTwoSpec: ConfigSpec = {};
  * @example
  * ```ts
  * import { createPowerOfTwo } from "./power_of_two.ts";
- * import { FleetState } from "../index/fleet_state.ts";
+ * import { FleetState } from "../fleet/fleet_state.ts";
  * import { createDecision, Role } from "../core/types.ts";
  * const fleet = new FleetState([Role.Prefill, Role.Prefill, Role.Decode], 1e5, 16);
  * fleet.queuedPrefillTokens[0] = 900;

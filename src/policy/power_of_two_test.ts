@@ -1,7 +1,7 @@
 import { equal, ok } from "node:assert/strict";
 import { createDecision } from "../core/types.ts";
 import { createPowerOfTwo } from "./power_of_two.ts";
-import { context, pdFleet, request } from "./_test_fleet.ts";
+import { context, pdFleet, request } from "../testing/fleet.ts";
 
 Deno.test("power-of-two: of two distinct random picks, the less loaded wins", () => {
   const fleet = pdFleet(4, 1);

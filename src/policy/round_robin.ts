@@ -22,7 +22,7 @@ export const roundRobinSpec: ConfigSpec = {};
  * @example
  * ```ts
  * import { createRoundRobin } from "./round_robin.ts";
- * import { FleetState } from "../index/fleet_state.ts";
+ * import { FleetState } from "../fleet/fleet_state.ts";
  * import { createDecision, Role } from "../core/types.ts";
  * const fleet = new FleetState([Role.Prefill, Role.Prefill, Role.Decode], 1e5, 16);
  * const rr = createRoundRobin({}, { random: Math.random, sloTtftMs: 1, sloTpotMs: 1, prefillMsPerToken: 1 });

@@ -75,7 +75,7 @@ export type SglangConfig = ResolvedConfig<typeof sglangSpec>;
  * @example
  * ```ts
  * import { createSglang } from "./sglang.ts";
- * import { FleetState } from "../index/fleet_state.ts";
+ * import { FleetState } from "../fleet/fleet_state.ts";
  * import { createDecision, Role } from "../core/types.ts";
  * const fleet = new FleetState([Role.Prefill, Role.Prefill, Role.Decode], 1e5, 16);
  * fleet.prefix.insert(1, new Uint32Array([7, 8, 9]));

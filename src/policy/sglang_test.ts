@@ -1,7 +1,7 @@
 import { equal } from "node:assert/strict";
 import { createDecision, Reason } from "../core/types.ts";
 import { createSglang } from "./sglang.ts";
-import { context, pdFleet, request } from "./_test_fleet.ts";
+import { context, pdFleet, request } from "../testing/fleet.ts";
 
 Deno.test("sglang: balanced load routes to the longest match above the cache threshold", () => {
   const fleet = pdFleet(2, 1);

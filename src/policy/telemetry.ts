@@ -194,7 +194,7 @@ export type TelemetryConfig = ResolvedConfig<typeof telemetrySpec>;
  * @example
  * ```ts
  * import { createTelemetry } from "./telemetry.ts";
- * import { FleetState } from "../index/fleet_state.ts";
+ * import { FleetState } from "../fleet/fleet_state.ts";
  * import { createDecision, Role } from "../core/types.ts";
  * const fleet = new FleetState([Role.Prefill, Role.Prefill, Role.Decode], 1e5, 16);
  * fleet.queuedPrefillTokens[0] = 4096;

@@ -1,8 +1,8 @@
 import { equal, notEqual } from "node:assert/strict";
 import { createDecision, Role } from "../core/types.ts";
-import { FleetState } from "../index/fleet_state.ts";
+import { FleetState } from "../fleet/fleet_state.ts";
 import { createTelemetry } from "./telemetry.ts";
-import { context, pdFleet, request } from "./_test_fleet.ts";
+import { context, pdFleet, request } from "../testing/fleet.ts";
 
 Deno.test("telemetry: a burst spreads over decode workers via the snapshot's in-flight KV", () => {
   // The snapshot owner counts a routed request's KV on its decode worker at dispatch

@@ -20,8 +20,8 @@
 
 import type { RequestRecord } from "../core/record.ts";
 import { comparePolicies, type ComparisonConfig, type ComparisonHooks } from "./compare.ts";
-import { denseMs, kvCapacityTokens, type ModelPreset, prefillAttentionMs } from "./model.ts";
-import { modelPreset } from "./presets.ts";
+import { denseMs, kvCapacityTokens, type ModelPreset, prefillAttentionMs } from "../model/model.ts";
+import { modelPreset } from "../model/presets.ts";
 
 const MAX_PROBES = 6;
 

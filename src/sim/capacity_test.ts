@@ -1,8 +1,8 @@
 import { equal, ok } from "node:assert/strict";
 import { estimateCapacity, saturatedPrefillMs } from "./capacity.ts";
 import { DEFAULT_SCENARIO } from "./compare.ts";
-import { standalonePrefillMs } from "./model.ts";
-import { LLAMA3_8B_H100 } from "./presets.ts";
+import { standalonePrefillMs } from "../model/model.ts";
+import { LLAMA3_8B_H100 } from "../model/presets.ts";
 
 Deno.test("saturatedPrefillMs: batching amortises the per-step cost of short prompts", () => {
   for (const u of [16, 256, 2048]) {

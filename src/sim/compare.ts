@@ -11,11 +11,11 @@ import type { RequestRecord } from "../core/record.ts";
 import type { RunSummary } from "../metrics/recorder.ts";
 import { createPolicy, policyEntries } from "../policy/registry.ts";
 import type { Policy, PolicyConfig, PolicyFactory } from "../policy/types.ts";
-import { prefillMsPerToken } from "./model.ts";
-import { modelPreset } from "./presets.ts";
+import { prefillMsPerToken } from "../model/model.ts";
+import { modelPreset } from "../model/presets.ts";
 import { simulate } from "./simulator.ts";
-import { workloadTemplate } from "./workload/catalog.ts";
-import { SyntheticSource } from "./workload/synthetic.ts";
+import { workloadTemplate } from "../workload/catalog.ts";
+import { SyntheticSource } from "../workload/synthetic.ts";
 
 /** Everything that defines a comparison run. Plain data; printed in `--json` output. */
 export interface ComparisonConfig {

@@ -25,10 +25,10 @@ import { createRequestRecord, ShedReason } from "../core/record.ts";
 import type { RequestRecord } from "../core/record.ts";
 import { createDecision, createMigration, Reason, Role } from "../core/types.ts";
 import type { FleetSnapshot, InferenceRequest, RequestSource } from "../core/types.ts";
-import { FleetState } from "../index/fleet_state.ts";
+import { FleetState } from "../fleet/fleet_state.ts";
 import { Recorder, type RunSummary, type Slo } from "../metrics/recorder.ts";
 import type { Policy } from "../policy/types.ts";
-import { DecodeEngine, Flight, Phase, PrefillEngine } from "./engines.ts";
+import { DecodeEngine, Flight, Phase, PrefillEngine } from "../worker/engines.ts";
 import { EventQueue } from "./event_queue.ts";
 import {
   denseMs,
@@ -37,7 +37,7 @@ import {
   kvTransferMs,
   type ModelPreset,
   prefillAttentionMs,
-} from "./model.ts";
+} from "../model/model.ts";
 
 /** Options of one simulation run. */
 export interface SimulationOptions {
@@ -102,8 +102,8 @@ const EV_SAMPLE = 5;
  * @example
  * ```ts
  * import { simulate } from "./simulator.ts";
- * import { LLAMA3_8B_H100 } from "./presets.ts";
- * import { SyntheticSource } from "./workload/synthetic.ts";
+ * import { LLAMA3_8B_H100 } from "../model/presets.ts";
+ * import { SyntheticSource } from "../workload/synthetic.ts";
  * import { createPolicy } from "../policy/registry.ts";
  * const policy = createPolicy("round-robin", {}, {
  *   random: () => 0, sloTtftMs: 2000, sloTpotMs: 100, prefillMsPerToken: 0.03,

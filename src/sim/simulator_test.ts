@@ -13,11 +13,11 @@ import {
   prefillAttentionMs,
   prefillMsPerToken,
   standalonePrefillMs,
-} from "./model.ts";
-import { LLAMA3_8B_H100 } from "./presets.ts";
+} from "../model/model.ts";
+import { LLAMA3_8B_H100 } from "../model/presets.ts";
 import { simulate, type SimulationOptions } from "./simulator.ts";
-import { workloadTemplate } from "./workload/catalog.ts";
-import { SyntheticSource } from "./workload/synthetic.ts";
+import { workloadTemplate } from "../workload/catalog.ts";
+import { SyntheticSource } from "../workload/synthetic.ts";
 
 const SLO = { ttftMs: 2000, tpotMs: 100 };
 

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InputError } from "../../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 
 /** Splits one CSV line into fields (fast path when the line has no quotes). */
 export function splitCsvLine(line: string): string[] {

@@ -2,9 +2,9 @@ import { deepEqual, equal, throws } from "node:assert/strict";
 import { join } from "node:path";
 import { createRequestRecord } from "../core/record.ts";
 import { Role } from "../core/types.ts";
-import { FleetState } from "../index/fleet_state.ts";
+import { FleetState } from "../fleet/fleet_state.ts";
 import { RUN_FILES, RunWriter } from "./run_writer.ts";
-import { readSummaryFile } from "./summary_file.ts";
+import { readSummaryFile } from "../metrics/summary_file.ts";
 
 Deno.test("RunWriter takes each policy's fleet layout from its first sample", async () => {
   const dir = await Deno.makeTempDir();

@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { ComparisonConfig } from "../compare.ts";
+import type { ComparisonConfig } from "../sim/compare.ts";
 import { type TraceOptions, TraceSource, type TraceStats } from "./trace_reader.ts";
 
 /** A trace whose replay rate can be changed. */

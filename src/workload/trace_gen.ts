@@ -12,7 +12,7 @@
  * @module
  */
 
-import { exponential, Rng } from "../../core/rng.ts";
+import { exponential, Rng } from "../core/rng.ts";
 import { formatMooncakeRow, MOONCAKE_BLOCK_TOKENS, type MooncakeRow } from "./mooncake.ts";
 import { drawLength, type LengthDist } from "./synthetic.ts";
 

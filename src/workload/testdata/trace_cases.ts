@@ -1,12 +1,12 @@
 /**
- * Malformed trace fixtures (tests/testdata/traces/malformed) and what each must
+ * Malformed trace fixtures (src/workload/testdata/traces/malformed) and what each must
  * report: shared by the reader's unit tests and the CLI tests.
  *
  * @module
  */
 
 /** Directory of the trace fixtures. */
-export const TRACE_FIXTURES = new URL("./testdata/traces/", import.meta.url).pathname;
+export const TRACE_FIXTURES = new URL("./traces/", import.meta.url).pathname;
 
 /** One malformed file and the error it must produce. */
 export interface MalformedCase {

@@ -8,14 +8,14 @@
 import { join } from "node:path";
 import { InputError } from "../core/errors.ts";
 import { createRequestRecord } from "../core/record.ts";
-import { csvNumber, readCsv } from "./csv.ts";
-import { poolRole, SAMPLE_FIELDS, TIMESERIES_CSV_COLUMNS } from "./fleet_sample.ts";
-import { Recorder, type RunSummary, type Slo } from "./recorder.ts";
+import { csvNumber, readCsv } from "../metrics/csv.ts";
+import { poolRole, SAMPLE_FIELDS, TIMESERIES_CSV_COLUMNS } from "../metrics/fleet_sample.ts";
+import { Recorder, type RunSummary, type Slo } from "../metrics/recorder.ts";
 import { ReportBuilder } from "./report_data.ts";
 import type { ReportRun } from "./report_html.ts";
-import { parseRequestCsvRow, REQUEST_CSV_COLUMNS } from "./request_csv.ts";
+import { parseRequestCsvRow, REQUEST_CSV_COLUMNS } from "../metrics/request_csv.ts";
 import { MIGRATION_CSV_COLUMNS, RUN_FILES } from "./run_writer.ts";
-import { readSummaryFile } from "./summary_file.ts";
+import { readSummaryFile } from "../metrics/summary_file.ts";
 import { writeReport } from "./write_report.ts";
 
 /**
@@ -130,8 +130,8 @@ export async function rebuildReport(
  * @example
  * ```ts
  * import { summarizeRequestsCsv } from "./load_run.ts";
- * import { CsvFileWriter } from "./csv.ts";
- * import { REQUEST_CSV_COLUMNS } from "./request_csv.ts";
+ * import { CsvFileWriter } from "../metrics/csv.ts";
+ * import { REQUEST_CSV_COLUMNS } from "../metrics/request_csv.ts";
  * const path = Deno.makeTempFileSync({ suffix: ".csv" });
  * const w = new CsvFileWriter(path, REQUEST_CSV_COLUMNS);
  * w.write(["rr", 1, 0, 0, 1, 100, 5, 0, 40, 10, 80, 0, ""]);

@@ -1,8 +1,8 @@
 import { equal, ok } from "node:assert/strict";
-import { Recorder, type RunSummary } from "./recorder.ts";
+import { Recorder, type RunSummary } from "../metrics/recorder.ts";
 import { createRequestRecord } from "../core/record.ts";
 import { formatCell, reportHtml, SUMMARY_COLUMNS, summaryField } from "./report_html.ts";
-import { SUMMARY_FORMAT } from "./summary_file.ts";
+import { SUMMARY_FORMAT } from "../metrics/summary_file.ts";
 
 function result(policy: string, ttfts: number[]): RunSummary {
   const rec = new Recorder({ ttftMs: 100, tpotMs: 10 });

@@ -10,9 +10,9 @@
 import type { RequestRecord } from "../core/record.ts";
 import { Role } from "../core/types.ts";
 import { ShedReason } from "../core/record.ts";
-import { LogHistogram } from "./histogram.ts";
-import { poolName, SAMPLE_FIELDS, SampleField } from "./fleet_sample.ts";
-import { TimeBins } from "./time_bins.ts";
+import { LogHistogram } from "../metrics/histogram.ts";
+import { poolName, SAMPLE_FIELDS, SampleField } from "../metrics/fleet_sample.ts";
+import { TimeBins } from "../metrics/time_bins.ts";
 
 /** One point of an empirical CDF: the fraction `q` of requests at or below `valueMs`. */
 export interface CdfPoint {

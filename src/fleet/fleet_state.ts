@@ -8,8 +8,8 @@
 
 import { Role } from "../core/types.ts";
 import type { FleetSnapshot, WorkerId } from "../core/types.ts";
-import { LoadIndex } from "./load_index.ts";
-import { PrefixIndex } from "./prefix_index.ts";
+import { LoadIndex } from "../index/load_index.ts";
+import { PrefixIndex } from "../index/prefix_index.ts";
 
 /**
  * Mutable fleet state that is also a {@linkcode FleetSnapshot}.

@@ -9,18 +9,18 @@
 import { basename, join, resolve } from "node:path";
 import type { RequestRecord } from "../core/record.ts";
 import type { FleetSnapshot } from "../core/types.ts";
-import { CsvFileWriter, type CsvValue } from "./csv.ts";
+import { CsvFileWriter, type CsvValue } from "../metrics/csv.ts";
 import {
   packSample,
   poolName,
   SAMPLE_FIELDS,
   sampleCsvRows,
   TIMESERIES_CSV_COLUMNS,
-} from "./fleet_sample.ts";
-import type { RunSummary, Slo } from "./recorder.ts";
+} from "../metrics/fleet_sample.ts";
+import type { RunSummary, Slo } from "../metrics/recorder.ts";
 import { ReportBuilder } from "./report_data.ts";
-import { REQUEST_CSV_COLUMNS, requestCsvRow } from "./request_csv.ts";
-import { formatSummaryFile, type RunSummaryFile, SUMMARY_FORMAT } from "./summary_file.ts";
+import { REQUEST_CSV_COLUMNS, requestCsvRow } from "../metrics/request_csv.ts";
+import { formatSummaryFile, type RunSummaryFile, SUMMARY_FORMAT } from "../metrics/summary_file.ts";
 import { vegaVersions } from "./render_svg.ts";
 import { REPORT_FILE, writeReport } from "./write_report.ts";
 

@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok, rejects } from "node:assert/strict";
-import { InputError } from "../../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 import { LineReader } from "./line_reader.ts";
 import { writeLines } from "./trace_writer.ts";
 

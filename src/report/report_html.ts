@@ -6,8 +6,8 @@
  * @module
  */
 
-import type { RunSummary } from "./recorder.ts";
-import type { RunSummaryFile } from "./summary_file.ts";
+import type { RunSummary } from "../metrics/recorder.ts";
+import type { RunSummaryFile } from "../metrics/summary_file.ts";
 
 /** A run shown in a report. */
 export interface ReportRun {

@@ -15,7 +15,7 @@
  * @module
  */
 
-import { InputError } from "../../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 import { positiveCountField } from "./_fields.ts";
 import { headerColumns, requireColumns, splitCsvLine } from "./_csv.ts";
 import { type RowParser, RowStatus, type RowStatusCode, type TraceRow } from "./trace_row.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 
-import { InputError } from "../../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;

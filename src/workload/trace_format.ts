@@ -13,7 +13,7 @@
  * @module
  */
 
-import { InputError } from "../../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 import { headerColumns } from "./_csv.ts";
 import { createAzureParser } from "./azure.ts";
 import { createBurstGptParser } from "./burstgpt.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InputError } from "../../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 import { countField, nonNegativeField, positiveCountField } from "./_fields.ts";
 import { headerColumns, requireColumns, splitCsvLine } from "./_csv.ts";
 import {

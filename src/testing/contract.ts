@@ -17,8 +17,8 @@ import { deepEqual as assertEquals, ok as assert } from "node:assert/strict";
 import { Rng } from "../core/rng.ts";
 import { createDecision, createMigration, Reason, Role } from "../core/types.ts";
 import type { RouteRequest } from "../core/types.ts";
-import { FleetState } from "../index/fleet_state.ts";
-import type { Policy, PolicyContext } from "./types.ts";
+import { FleetState } from "../fleet/fleet_state.ts";
+import type { Policy, PolicyContext } from "../policy/types.ts";
 
 /** Builds a fresh policy instance for the contract. */
 export type MakePolicy = (context: PolicyContext) => Policy;

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { InputError } from "../../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 
 /** Where a field comes from: the file and the 1-based line. */
 export interface RowContext {

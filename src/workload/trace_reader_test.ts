@@ -1,8 +1,8 @@
 import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
 import fc from "fast-check";
-import { InputError } from "../../core/errors.ts";
-import type { InferenceRequest } from "../../core/types.ts";
-import { expectedWhere, MALFORMED_CASES, TRACE_FIXTURES } from "../../../tests/_trace_cases.ts";
+import { InputError } from "../core/errors.ts";
+import type { InferenceRequest } from "../core/types.ts";
+import { expectedWhere, MALFORMED_CASES, TRACE_FIXTURES } from "./testdata/trace_cases.ts";
 import { formatAzureTimestamp } from "./azure.ts";
 import { formatBurstGptRow } from "./burstgpt.ts";
 import { formatMooncakeRow, type MooncakeRow } from "./mooncake.ts";

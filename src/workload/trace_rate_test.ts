@@ -2,7 +2,7 @@ import { equal, throws } from "node:assert/strict";
 import { offeredRate, rateScaledTrace } from "./trace_rate.ts";
 import { scanTrace } from "./trace_reader.ts";
 
-const FIXTURES = new URL("../../../tests/testdata/traces/", import.meta.url).pathname;
+const FIXTURES = new URL("./testdata/traces/", import.meta.url).pathname;
 
 async function arrivals(
   source: { next(): Promise<readonly { arrivalMs: number }[]> | readonly { arrivalMs: number }[] },

@@ -19,9 +19,9 @@
  * @module
  */
 
-import { InputError } from "../../core/errors.ts";
-import { exponential, Rng } from "../../core/rng.ts";
-import type { InferenceRequest, RandomSource, RequestSource } from "../../core/types.ts";
+import { InputError } from "../core/errors.ts";
+import { exponential, Rng } from "../core/rng.ts";
+import type { InferenceRequest, RandomSource, RequestSource } from "../core/types.ts";
 import { LineReader } from "./line_reader.ts";
 import { createRowParser, hasHeader, resolveTraceFormat } from "./trace_format.ts";
 import {

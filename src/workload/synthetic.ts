@@ -11,8 +11,8 @@
  * @module
  */
 
-import { exponential, gamma, logNormal, Rng } from "../../core/rng.ts";
-import type { InferenceRequest, RandomSource, RequestSource } from "../../core/types.ts";
+import { exponential, gamma, logNormal, Rng } from "../core/rng.ts";
+import type { InferenceRequest, RandomSource, RequestSource } from "../core/types.ts";
 
 /** A token-length distribution. */
 export type LengthDist =

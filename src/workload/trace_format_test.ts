@@ -1,5 +1,5 @@
 import { equal, throws } from "node:assert/strict";
-import { InputError } from "../../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 import { createRowParser, detectTraceFormat, resolveTraceFormat } from "./trace_format.ts";
 import { createTraceRow, RowStatus } from "./trace_row.ts";
 

@@ -9,7 +9,7 @@
 
 import { createRequestRecord, type RequestRecord } from "../core/record.ts";
 import type { FleetSnapshot } from "../core/types.ts";
-import { packSample, SAMPLE_FIELDS } from "./fleet_sample.ts";
+import { packSample, SAMPLE_FIELDS } from "../metrics/fleet_sample.ts";
 import type { RunMeta, RunWriter } from "./run_writer.ts";
 
 /** Op codes (the first number of each op). */

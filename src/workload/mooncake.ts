@@ -13,7 +13,7 @@
  * @module
  */
 
-import { InputError } from "../../core/errors.ts";
+import { InputError } from "../core/errors.ts";
 import { jsonNumber, nonNegativeField, positiveCountField, type RowContext } from "./_fields.ts";
 import { type RowParser, RowStatus, type RowStatusCode, type TraceRow } from "./trace_row.ts";
 

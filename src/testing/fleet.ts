@@ -1,8 +1,8 @@
 // Helpers shared by the policy unit tests (not part of the public API).
 import { Role } from "../core/types.ts";
 import type { RouteRequest } from "../core/types.ts";
-import { FleetState } from "../index/fleet_state.ts";
-import type { PolicyContext } from "./types.ts";
+import { FleetState } from "../fleet/fleet_state.ts";
+import type { PolicyContext } from "../policy/types.ts";
 
 /** A fleet of `prefill` prefill-only then `decode` decode-only workers, 16-token blocks. */
 export function pdFleet(prefill: number, decode: number, kvCapacity = 100_000): FleetState {

@@ -2,8 +2,8 @@ import { equal, ok, throws } from "node:assert/strict";
 import fc from "fast-check";
 import { createRequestRecord, ShedReason } from "../core/record.ts";
 import { Role } from "../core/types.ts";
-import { SAMPLE_FIELDS } from "./fleet_sample.ts";
-import { LogHistogram } from "./histogram.ts";
+import { SAMPLE_FIELDS } from "../metrics/fleet_sample.ts";
+import { LogHistogram } from "../metrics/histogram.ts";
 import { CDF_QUANTILES, HEAT_COLUMNS, POOL_POINTS, ReportBuilder } from "./report_data.ts";
 
 Deno.test("CDFs are the histogram's quantiles: non-decreasing, min to max", () => {

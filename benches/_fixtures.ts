@@ -138,10 +138,13 @@ export function requestPool(blocks: number, count = REQUEST_POOL_SIZE, seed = 2)
     for (let k = 0; k < blocks; k++) {
       ids[k] = k < shared ? SHARED_BASE + chainId * 65536 + k : fresh++;
     }
+    const promptTokens = blocks * FIXTURE_BLOCK_TOKENS - rng.int(FIXTURE_BLOCK_TOKENS);
+    const outputTokens = 32 + rng.int(225);
     out.push({
       id: i,
-      promptTokens: blocks * FIXTURE_BLOCK_TOKENS - rng.int(FIXTURE_BLOCK_TOKENS),
-      outputTokens: 32 + rng.int(225),
+      promptTokens,
+      outputTokens,
+      maxTokens: outputTokens,
       blocks: ids,
       priority: 0,
       sessionId: -1,
@@ -188,10 +191,13 @@ export function benchRequests(count = 256, seed = 2): RouteRequest[] {
   for (let i = 0; i < count; i++) {
     const len = 4 + rng.int(60);
     const blocks = rng.next() < 0.5 ? probeChain(rng.int(16), len) : probeChain(1000 + i, len);
+    const promptTokens = len * 64 - rng.int(63);
+    const outputTokens = 1 + rng.int(500);
     out.push({
       id: i,
-      promptTokens: len * 64 - rng.int(63),
-      outputTokens: 1 + rng.int(500),
+      promptTokens,
+      outputTokens,
+      maxTokens: outputTokens,
       blocks,
       priority: rng.int(2),
       sessionId: -1,

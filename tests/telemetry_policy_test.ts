@@ -11,7 +11,15 @@ const THRESHOLD_TOKENS = (2 * CTX.sloTtftMs) / CTX.prefillMsPerToken;
 const BLOCKS = new Uint32Array([1, 2, 3, 4, 5, 6, 7, 8]);
 
 function request(priority = 0): RouteRequest {
-  return { id: 1, promptTokens: 8 * 16, outputTokens: 10, blocks: BLOCKS, priority, sessionId: -1 };
+  return {
+    id: 1,
+    promptTokens: 8 * 16,
+    outputTokens: 10,
+    maxTokens: 10,
+    blocks: BLOCKS,
+    priority,
+    sessionId: -1,
+  };
 }
 
 /** Workers 0..2 prefill, 3..5 decode. */

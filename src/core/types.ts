@@ -38,6 +38,12 @@ export interface RouteRequest {
   /** Expected output length in tokens (0 when unknown). */
   readonly outputTokens: number;
   /**
+   * The most output tokens the request may produce, as a live router knows it from
+   * the request's `max_tokens`. The simulator fills it with the true output length for
+   * now (so that nothing changes); the realism issue gives it a client's rule.
+   */
+  readonly maxTokens: number;
+  /**
    * Hashes of the prompt's KV blocks, in order. Block `i` covers prompt tokens
    * `[i*blockTokens, (i+1)*blockTokens)`; equal hashes at equal positions mean a
    * shared prefix.

@@ -110,6 +110,31 @@ export function denseMs(p: ModelPreset, tokens: number): number {
   return ys[i - 1] + f * (ys[i] - ys[i - 1]);
 }
 
+/**
+ * The one step-time formula: the engine's per-step overhead, the dense forward time of
+ * `batchedTokens` tokens, the step's attention time (`attentionMs`: prefill attention
+ * of its chunks plus decode KV reads), and the LM head when the step emits tokens, ms.
+ * Every step time in pdrouter (prefill steps, decode steps, mixed steps, policies'
+ * estimates) is built from it.
+ *
+ * @example
+ * ```ts
+ * import { stepMs } from "./model.ts";
+ * import { LLAMA3_8B_H100 } from "./presets.ts";
+ * const idle = stepMs(LLAMA3_8B_H100, 0, 0, false);
+ * if (idle !== LLAMA3_8B_H100.stepOverheadMs) throw new Error("an empty step costs the overhead");
+ * ```
+ */
+export function stepMs(
+  p: ModelPreset,
+  batchedTokens: number,
+  attentionMs: number,
+  emitsTokens: boolean,
+): number {
+  return p.stepOverheadMs + denseMs(p, batchedTokens) + attentionMs +
+    (emitsTokens ? p.lmHeadMs : 0);
+}
+
 /** Attention time of a prefill chunk of `newTokens` after `priorTokens` of context, ms. */
 export function prefillAttentionMs(p: ModelPreset, newTokens: number, priorTokens: number): number {
   const flops = (4 * newTokens * priorTokens + 2 * newTokens * newTokens) * p.layers *
@@ -135,11 +160,13 @@ export function standalonePrefillMs(
   p: ModelPreset,
   uncachedTokens: number,
   cachedTokens: number,
+  lmHead = true,
 ): number {
   let ms = 0, done = 0;
   while (done < uncachedTokens) {
     const chunk = Math.min(p.maxBatchedTokens, uncachedTokens - done);
-    ms += p.stepOverheadMs + denseMs(p, chunk) + prefillAttentionMs(p, chunk, cachedTokens + done);
+    const last = done + chunk >= uncachedTokens;
+    ms += stepMs(p, chunk, prefillAttentionMs(p, chunk, cachedTokens + done), lmHead && last);
     done += chunk;
   }
   return ms;
@@ -148,7 +175,11 @@ export function standalonePrefillMs(
 /**
  * Average prefill cost per token for a prompt of `promptTokens` on an idle worker, ms.
  * Policies use it to turn queued tokens into an estimated wait.
+ *
+ * `lmHead` adds the LM head of the step that emits the first token, as the engine
+ * pays it. The default (`false`) leaves it out, reproducing the estimate policies
+ * were given before the execution model was shared (the realism issue flips it).
  */
-export function prefillMsPerToken(p: ModelPreset, promptTokens = 2048): number {
-  return standalonePrefillMs(p, promptTokens, 0) / promptTokens;
+export function prefillMsPerToken(p: ModelPreset, promptTokens = 2048, lmHead = false): number {
+  return standalonePrefillMs(p, promptTokens, 0, lmHead) / promptTokens;
 }

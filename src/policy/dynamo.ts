@@ -82,7 +82,7 @@ export type DynamoConfig = ResolvedConfig<typeof dynamoSpec>;
  * const p = createDynamo({}, { random: () => 0, sloTtftMs: 1, sloTpotMs: 1, prefillMsPerToken: 1 });
  * p.prepare(fleet.n);
  * const out = createDecision();
- * p.route(fleet, { id: 0, promptTokens: 48, outputTokens: 5, blocks: new Uint32Array([7, 8, 9]), priority: 0, sessionId: -1 }, out);
+ * p.route(fleet, { id: 0, promptTokens: 48, outputTokens: 5, maxTokens: 5, blocks: new Uint32Array([7, 8, 9]), priority: 0, sessionId: -1 }, out);
  * if (out.prefill !== 0) throw new Error("4000 queued tokens cost more than 48 cached ones save");
  * ```
  * @throws {TypeError | RangeError} On a bad configuration.

@@ -40,7 +40,7 @@ export const leastLoadedSpec: ConfigSpec = {};
  * const p = createLeastLoaded({}, { random: () => 0, sloTtftMs: 1, sloTpotMs: 1, prefillMsPerToken: 1 });
  * p.prepare(fleet.n);
  * const out = createDecision();
- * p.route(fleet, { id: 0, promptTokens: 10, outputTokens: 5, blocks: new Uint32Array(), priority: 0, sessionId: -1 }, out);
+ * p.route(fleet, { id: 0, promptTokens: 10, outputTokens: 5, maxTokens: 5, blocks: new Uint32Array(), priority: 0, sessionId: -1 }, out);
  * if (out.prefill !== 1 || out.decode !== 2) throw new Error("should pick the idle workers");
  * ```
  * @throws {TypeError} When given any configuration field.

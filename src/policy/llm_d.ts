@@ -86,7 +86,7 @@ export type LlmDConfig = ResolvedConfig<typeof llmDSpec>;
  * const p = createLlmD({}, { random: () => 0, sloTtftMs: 1, sloTpotMs: 1, prefillMsPerToken: 1 });
  * p.prepare(fleet.n);
  * const out = createDecision();
- * p.route(fleet, { id: 0, promptTokens: 40, outputTokens: 5, blocks: new Uint32Array([7, 8, 9]), priority: 0, sessionId: -1 }, out);
+ * p.route(fleet, { id: 0, promptTokens: 40, outputTokens: 5, maxTokens: 5, blocks: new Uint32Array([7, 8, 9]), priority: 0, sessionId: -1 }, out);
  * if (out.decode !== 2 || out.prefill !== 1) throw new Error("prefix holder should prefill");
  * ```
  * @throws {TypeError | RangeError} On a bad configuration.

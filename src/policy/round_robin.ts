@@ -28,7 +28,7 @@ export const roundRobinSpec: ConfigSpec = {};
  * const rr = createRoundRobin({}, { random: Math.random, sloTtftMs: 1, sloTpotMs: 1, prefillMsPerToken: 1 });
  * rr.prepare(fleet.n);
  * const out = createDecision();
- * const req = { id: 0, promptTokens: 10, outputTokens: 5, blocks: new Uint32Array(), priority: 0, sessionId: -1 };
+ * const req = { id: 0, promptTokens: 10, outputTokens: 5, maxTokens: 5, blocks: new Uint32Array(), priority: 0, sessionId: -1 };
  * rr.route(fleet, req, out); // prefill 0, decode 2
  * rr.route(fleet, req, out); // prefill 1, decode 2
  * if (out.prefill !== 1 || out.decode !== 2) throw new Error("not rotating");

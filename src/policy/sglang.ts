@@ -82,7 +82,7 @@ export type SglangConfig = ResolvedConfig<typeof sglangSpec>;
  * const p = createSglang({}, { random: () => 0, sloTtftMs: 1, sloTpotMs: 1, prefillMsPerToken: 1 });
  * p.prepare(fleet.n);
  * const out = createDecision();
- * p.route(fleet, { id: 0, promptTokens: 64, outputTokens: 5, blocks: new Uint32Array([7, 8, 9, 10]), priority: 0, sessionId: -1 }, out);
+ * p.route(fleet, { id: 0, promptTokens: 64, outputTokens: 5, maxTokens: 5, blocks: new Uint32Array([7, 8, 9, 10]), priority: 0, sessionId: -1 }, out);
  * if (out.prefill !== 1) throw new Error("a 75% match should win");
  * ```
  * @throws {TypeError | RangeError} On a bad configuration.

@@ -204,7 +204,7 @@ export type TelemetryConfig = ResolvedConfig<typeof telemetrySpec>;
  * });
  * policy.prepare(fleet.n);
  * const out = createDecision();
- * const req = { id: 0, promptTokens: 100, outputTokens: 10, blocks: new Uint32Array([1]), priority: 0, sessionId: -1 };
+ * const req = { id: 0, promptTokens: 100, outputTokens: 10, maxTokens: 10, blocks: new Uint32Array([1]), priority: 0, sessionId: -1 };
  * policy.route(fleet, req, out);
  * if (out.prefill !== 1) throw new Error("should avoid the busy prefill worker");
  * ```

@@ -98,10 +98,12 @@ export function randomRequest(rng: Rng, id: number): RouteRequest {
   for (let k = 0; k < nBlocks; k++) {
     blocks[k] = k < 2 ? root * 1000 + k : root * 1000 + k + 100 * rng.int(3);
   }
+  const outputTokens = 1 + rng.int(500);
   return {
     id,
     promptTokens,
-    outputTokens: 1 + rng.int(500),
+    outputTokens,
+    maxTokens: outputTokens,
     blocks,
     priority: rng.int(2),
     sessionId: -1,

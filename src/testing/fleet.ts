@@ -22,6 +22,7 @@ export function request(
     id: 0,
     promptTokens,
     outputTokens,
+    maxTokens: outputTokens,
     blocks: new Uint32Array(blocks),
     priority: 0,
     sessionId: -1,

@@ -329,6 +329,7 @@ export class TraceSource implements RequestSource {
         arrivalMs,
         promptTokens: row.inputTokens,
         outputTokens: row.outputTokens,
+        maxTokens: row.outputTokens,
         blocks: this.#blocks(row.hashIds, row.inputTokens, lineNo),
         priority: 0,
         sessionId: -1,

@@ -1,0 +1,123 @@
+/**
+ * The execution model: how long one engine step takes, how much KV a token costs,
+ * how much fits, and how long a KV hand-off takes. One implementation of the timing
+ * formula (`stepMs` in `model.ts`), shared by the simulator's and the emulator's
+ * engine schedulers (`src/worker/`) and by the estimates policies are given.
+ *
+ * Decode steps are linear in context: a step of `B` sequences reading `S` KV tokens in
+ * all lasts `decodeBaseMs(B) + kvReadMsPerToken · S`. The decode scheduler relies on
+ * that shape to compute step ends in closed form between batch changes.
+ *
+ * @module
+ */
+
+import {
+  denseMs,
+  kvCapacityTokens,
+  kvReadMsPerToken,
+  kvTransferMs,
+  type ModelPreset,
+  prefillAttentionMs,
+  prefillMsPerToken,
+  standalonePrefillMs,
+  stepMs,
+} from "./model.ts";
+
+/** Step times, KV sizes and capacity of one worker (one GPU or tensor-parallel group). */
+export interface ExecutionModel {
+  /** The preset's name, e.g. `llama3-8b-h100`. */
+  readonly name: string;
+  /** The preset the model times. */
+  readonly preset: ModelPreset;
+  /** Token budget of one step (vLLM `max_num_batched_tokens`). */
+  readonly maxBatchedTokens: number;
+  /** Running sequences per worker (vLLM `max_num_seqs`). */
+  readonly maxNumSeqs: number;
+  /** KV cache bytes per token. */
+  readonly kvBytesPerToken: number;
+  /** KV capacity of one worker, tokens. */
+  readonly kvCapacityTokens: number;
+  /** Decode attention time per KV token read in one step, ms. */
+  readonly kvReadMsPerToken: number;
+  /**
+   * One step batching `batchedTokens` tokens with `attentionMs` of attention, emitting
+   * tokens or not (LM head), ms.
+   */
+  stepMs(batchedTokens: number, attentionMs: number, emitsTokens: boolean): number;
+  /** The context-independent part of a decode step of `batch` sequences, ms. */
+  decodeBaseMs(batch: number): number;
+  /** A decode step of `batch` sequences reading `contextTokens` KV tokens in all, ms. */
+  decodeStepMs(batch: number, contextTokens: number): number;
+  /** Attention of a prefill chunk of `newTokens` after `priorTokens` of context, ms. */
+  prefillAttentionMs(newTokens: number, priorTokens: number): number;
+  /**
+   * Extra time a step of `decodeBatch` decoding sequences takes when it also computes
+   * `prefillTokens` prompt tokens with `attentionMs` of prefill attention, ms.
+   */
+  mixedStepExtraMs(decodeBatch: number, prefillTokens: number, attentionMs: number): number;
+  /** Time to move `tokens` tokens of KV over the P/D link, ms. */
+  transferMs(tokens: number): number;
+  /** Prefill of `uncachedTokens` after `cachedTokens` on an idle worker, chunked, ms. */
+  standalonePrefillMs(uncachedTokens: number, cachedTokens: number): number;
+  /** Average prefill cost per uncached token, for policies' wait estimates, ms. */
+  prefillMsPerToken(promptTokens?: number): number;
+}
+
+/** Options of {@linkcode createExecutionModel}. */
+export interface ExecutionModelOptions {
+  /**
+   * Whether `prefillMsPerToken` counts the LM head of the step that emits the first
+   * token. Default `false`: the estimate policies were given before the model was
+   * shared (kept so that results do not move; the realism issue flips it).
+   */
+  readonly estimateLmHead?: boolean;
+}
+
+/**
+ * The analytic model of a {@linkcode ModelPreset}: measured dense-operator times,
+ * FLOP-bound prefill attention, bandwidth-bound decode attention, a fixed per-step
+ * overhead and LM head, and a latency + bytes ÷ bandwidth transfer.
+ *
+ * @example
+ * ```ts
+ * import { createExecutionModel } from "./execution_model.ts";
+ * import { LLAMA3_8B_H100 } from "./presets.ts";
+ * const m = createExecutionModel(LLAMA3_8B_H100);
+ * const one = m.decodeStepMs(1, 1024);
+ * const many = m.decodeStepMs(64, 64 * 1024);
+ * if (!(many > one)) throw new Error("a bigger batch takes longer");
+ * ```
+ * @throws {RangeError} When the preset leaves no KV capacity.
+ */
+export function createExecutionModel(
+  preset: ModelPreset,
+  options: ExecutionModelOptions = {},
+): ExecutionModel {
+  const capacity = kvCapacityTokens(preset);
+  if (!(capacity > 0)) {
+    throw new RangeError(
+      `Cannot create execution model: preset '${preset.name}' leaves no KV capacity, got ${capacity}`,
+    );
+  }
+  const kc = kvReadMsPerToken(preset);
+  const lmHead = options.estimateLmHead ?? false;
+  return {
+    name: preset.name,
+    preset,
+    maxBatchedTokens: preset.maxBatchedTokens,
+    maxNumSeqs: preset.maxNumSeqs,
+    kvBytesPerToken: preset.kvBytesPerToken,
+    kvCapacityTokens: capacity,
+    kvReadMsPerToken: kc,
+    stepMs: (tokens, attentionMs, emits) => stepMs(preset, tokens, attentionMs, emits),
+    decodeBaseMs: (batch) => stepMs(preset, batch, 0, batch > 0),
+    decodeStepMs: (batch, ctx) => stepMs(preset, batch, 0, batch > 0) + kc * ctx,
+    prefillAttentionMs: (n, prior) => prefillAttentionMs(preset, n, prior),
+    mixedStepExtraMs: (batch, tokens, attentionMs) =>
+      denseMs(preset, batch + tokens) - denseMs(preset, batch) + attentionMs +
+      (batch === 0 ? preset.lmHeadMs : 0),
+    transferMs: (tokens) => kvTransferMs(preset, tokens),
+    standalonePrefillMs: (uncached, cached) => standalonePrefillMs(preset, uncached, cached),
+    prefillMsPerToken: (promptTokens) => prefillMsPerToken(preset, promptTokens, lmHead),
+  };
+}

@@ -18,20 +18,24 @@
  *
  * TTFT = arrival → first token; TPOT = (last − first token) ÷ (output tokens − 1).
  *
+ * This module is the event loop and the glue: the engines are `src/worker/`
+ * schedulers (the emulator runs the same ones on a real clock), their timing is the
+ * `src/model/` execution model, and every router-side signal the policy reads is
+ * written by `src/fleet/` (the dispatch ledger and the TTFT/TPOT smoothers).
+ *
  * @module
  */
 
 import { createRequestRecord, ShedReason } from "../core/record.ts";
+import { doneRecord, shedRecord } from "./_records.ts";
 import type { RequestRecord } from "../core/record.ts";
 import { createDecision, createMigration, Reason, Role } from "../core/types.ts";
-import type { FleetSnapshot, InferenceRequest, RequestSource } from "../core/types.ts";
+import type { InferenceRequest } from "../core/types.ts";
 import { FleetState } from "../fleet/fleet_state.ts";
 import { DispatchLedger } from "../fleet/ledger.ts";
 import { Smoother } from "../fleet/smoother.ts";
-import { Recorder, type RunSummary, type Slo } from "../metrics/recorder.ts";
+import { Recorder } from "../metrics/recorder.ts";
 import { createExecutionModel, type ExecutionModel } from "../model/execution_model.ts";
-import type { ModelPreset } from "../model/model.ts";
-import type { Policy } from "../policy/types.ts";
 import { DecodeScheduler } from "../worker/decode_scheduler.ts";
 import { BlockCache, cachedPromptTokens, EngineKv } from "../worker/engine.ts";
 import { Flight, Phase } from "../worker/flight.ts";
@@ -326,20 +330,7 @@ class Simulation implements SchedulerHost {
   }
 
   #shed(req: InferenceRequest, reason: number): void {
-    const r = this.#record;
-    r.id = req.id;
-    r.arrivalMs = req.arrivalMs;
-    r.prefillWorker = -1;
-    r.decodeWorker = -1;
-    r.promptTokens = req.promptTokens;
-    r.outputTokens = req.outputTokens;
-    r.cachedTokens = 0;
-    r.ttftMs = NaN;
-    r.tpotMs = NaN;
-    r.e2eMs = NaN;
-    r.migrations = 0;
-    r.shedReason = reason;
-    this.#emit(r);
+    this.#emit(shedRecord(this.#record, req, reason));
   }
 
   #emit(r: RequestRecord): void {
@@ -417,20 +408,7 @@ class Simulation implements SchedulerHost {
   completed(worker: number, f: Flight): void {
     const now = this.#now;
     this.#ledger.complete(f.ledgerId, now);
-    const r = this.#record;
-    const req = f.req;
-    r.id = req.id;
-    r.arrivalMs = req.arrivalMs;
-    r.prefillWorker = f.prefillWorker;
-    r.decodeWorker = worker;
-    r.promptTokens = req.promptTokens;
-    r.outputTokens = req.outputTokens;
-    r.cachedTokens = f.cachedTokens;
-    r.ttftMs = f.firstTokenMs - req.arrivalMs;
-    r.tpotMs = req.outputTokens > 1 ? (now - f.firstTokenMs) / (req.outputTokens - 1) : NaN;
-    r.e2eMs = now - req.arrivalMs;
-    r.migrations = f.migrations;
-    r.shedReason = ShedReason.None;
+    const r = doneRecord(this.#record, f, worker, now);
     this.#releaseFlight(f);
     this.#emit(r);
   }

@@ -288,3 +288,39 @@ Deno.test("an unordered workload is rejected with the offending request named", 
     /not in arrival order: request 1 at 50 ms/,
   );
 });
+
+Deno.test("engines with their own block size: invariants hold, hits are real, the router's index is its own", async () => {
+  // shared-prefix hashes 64-token blocks; the engines cache 16-token blocks, as vLLM does.
+  const wl = () => workload("shared-prefix", 400, 30);
+  const same = await checkedRun({
+    model: LLAMA3_8B_H100,
+    prefillWorkers: 2,
+    decodeWorkers: 2,
+    policy: createPolicy("llm-d", {}, context()),
+    workload: wl(),
+    requests: 400,
+  });
+  let routerBlocks = 0;
+  const own = await checkedRun({
+    model: LLAMA3_8B_H100,
+    prefillWorkers: 2,
+    decodeWorkers: 2,
+    engineBlockTokens: 16,
+    policy: createPolicy("llm-d", {}, context()),
+    workload: wl(),
+    requests: 400,
+    onSample: (fleet) => {
+      for (let w = 0; w < fleet.n; w++) {
+        routerBlocks = Math.max(routerBlocks, fleet.prefix.blockCount(w));
+      }
+    },
+    sampleIntervalMs: 1000,
+  });
+  ok(own.result.summary.prefixHitRate > 0.2, `hit rate ${own.result.summary.prefixHitRate}`);
+  ok(routerBlocks > 0, "the router's index records what it routed");
+  // Finer blocks cache the tail of a shared prefix that 64-token blocks round off.
+  ok(
+    own.result.summary.prefixHitRate >= same.result.summary.prefixHitRate - 0.02,
+    `${own.result.summary.prefixHitRate} vs ${same.result.summary.prefixHitRate}`,
+  );
+});

@@ -23,59 +23,20 @@
  * for (const r of report.results) console.log(r.policy, r.ttftMs.p99.toFixed(0));
  * ```
  *
+ * Each part is also its own export (`./policy`, `./fleet`, `./model`, `./workload`,
+ * `./sim`, `./metrics`, `./report`, `./testing`, and `./core`, `./index`, `./worker`),
+ * so that a policy author who imports `./policy` loads no CSV or plotting package.
+ *
  * @module
  */
 
-export * from "./src/core/types.ts";
-export * from "./src/core/record.ts";
-export * from "./src/core/errors.ts";
-export * from "./src/core/rng.ts";
-export * from "./src/index/prefix_index.ts";
-export * from "./src/index/load_index.ts";
-export * from "./src/fleet/fleet_state.ts";
-export * from "./src/policy/types.ts";
-export * from "./src/policy/config.ts";
-export * from "./src/policy/registry.ts";
-export * from "./src/policy/round_robin.ts";
-export * from "./src/policy/telemetry.ts";
-export * from "./src/policy/least_loaded.ts";
-export * from "./src/policy/power_of_two.ts";
-export * from "./src/policy/llm_d.ts";
-export * from "./src/policy/dynamo.ts";
-export * from "./src/policy/sglang.ts";
-export * from "./src/policy/aibrix.ts";
-export * from "./src/model/model.ts";
-export * from "./src/model/presets.ts";
-export * from "./src/sim/event_queue.ts";
-export * from "./src/sim/simulator.ts";
-export * from "./src/sim/compare.ts";
-export * from "./src/sim/capacity.ts";
-export * from "./src/workload/synthetic.ts";
-export * from "./src/workload/catalog.ts";
-export * from "./src/workload/trace_row.ts";
-export * from "./src/workload/trace_format.ts";
-export * from "./src/workload/trace_reader.ts";
-export * from "./src/workload/trace_rate.ts";
-export * from "./src/workload/trace_writer.ts";
-export * from "./src/workload/trace_gen.ts";
-export * from "./src/workload/line_reader.ts";
-export * from "./src/workload/mooncake.ts";
-export * from "./src/workload/azure.ts";
-export * from "./src/workload/vidur.ts";
-export * from "./src/workload/lengths.ts";
-export * from "./src/workload/burstgpt.ts";
-export * from "./src/metrics/histogram.ts";
-export * from "./src/metrics/recorder.ts";
-export * from "./src/metrics/csv.ts";
-export * from "./src/metrics/request_csv.ts";
-export * from "./src/metrics/fleet_sample.ts";
-export * from "./src/metrics/time_bins.ts";
-export * from "./src/report/report_data.ts";
-export * from "./src/report/plot_specs.ts";
-export * from "./src/report/render_svg.ts";
-export * from "./src/report/report_html.ts";
-export * from "./src/metrics/summary_file.ts";
-export * from "./src/report/write_report.ts";
-export * from "./src/report/run_writer.ts";
-export * from "./src/report/run_exporter.ts";
-export * from "./src/report/load_run.ts";
+export * from "./src/core/mod.ts";
+export * from "./src/index/mod.ts";
+export * from "./src/fleet/mod.ts";
+export * from "./src/policy/mod.ts";
+export * from "./src/model/mod.ts";
+export * from "./src/worker/mod.ts";
+export * from "./src/workload/mod.ts";
+export * from "./src/sim/mod.ts";
+export * from "./src/metrics/mod.ts";
+export * from "./src/report/mod.ts";

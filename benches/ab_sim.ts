@@ -15,7 +15,7 @@
  * @module
  */
 
-import { Command, Option } from "commander";
+import { Command, Option } from "npm:commander@15.1.0";
 import { UsageError } from "../src/core/errors.ts";
 import { oneOf, positiveInt, runCommand, writeText } from "../src/cli/flags.ts";
 

@@ -23,7 +23,7 @@
  * @module
  */
 
-import { Command } from "commander";
+import { Command } from "npm:commander@15.1.0";
 import { createDecision } from "../src/core/types.ts";
 import { policyEntries, policyNames } from "../src/policy/registry.ts";
 import { nameList, positiveInt, runCommand, writeText } from "../src/cli/flags.ts";

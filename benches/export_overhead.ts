@@ -21,7 +21,7 @@
  */
 
 import process from "node:process";
-import { Command } from "commander";
+import { Command } from "npm:commander@15.1.0";
 import { positiveInt, positiveNumber, runCommand } from "../src/cli/flags.ts";
 import { DEFAULT_SAMPLE_MS, exportHooks } from "../src/cli/export_flags.ts";
 import { RunExporter } from "../src/report/run_exporter.ts";

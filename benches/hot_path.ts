@@ -12,7 +12,7 @@
  * @module
  */
 
-import { Command, Option } from "commander";
+import { Command, Option } from "npm:commander@15.1.0";
 import { createDecision } from "../src/core/types.ts";
 import { policyEntries, policyNames } from "../src/policy/registry.ts";
 import { nameList, positiveInt, runCommand, writeText } from "../src/cli/flags.ts";

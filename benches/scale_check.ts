@@ -14,7 +14,7 @@
  * @module
  */
 
-import { Command } from "commander";
+import { Command } from "npm:commander@15.1.0";
 import { policyNames } from "../src/policy/registry.ts";
 import { positiveInt, runCommand, writeText } from "../src/cli/flags.ts";
 import { UsageError } from "../src/core/errors.ts";

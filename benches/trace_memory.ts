@@ -14,7 +14,7 @@
  * @module
  */
 
-import { Command, Option } from "commander";
+import { Command, Option } from "npm:commander@15.1.0";
 import { positiveInt, positiveNumber, runCommand } from "../src/cli/flags.ts";
 import type { InferenceRequest, RequestSource } from "../src/core/types.ts";
 import { comparePolicies, DEFAULT_SCENARIO } from "../src/sim/compare.ts";

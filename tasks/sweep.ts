@@ -7,7 +7,7 @@
  * @module
  */
 
-import type { Command } from "commander";
+import type { Command } from "npm:commander@15.1.0";
 import { comparePolicies } from "../src/sim/compare.ts";
 import { buildSimCommand, simConfigFromFlags } from "../src/cli/sim_command.ts";
 import { positiveInt, runCommand, writeText } from "../src/cli/flags.ts";

@@ -13,7 +13,7 @@
  */
 
 import { join, resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { chromium } from "npm:playwright-core@1.65.1";
 
 /** What the page showed. */
 export interface PageFacts {

@@ -20,7 +20,7 @@
  * @module
  */
 
-import { Command, Option } from "commander";
+import { Command, Option } from "npm:commander@15.1.0";
 import { UsageError } from "../core/errors.ts";
 import {
   acceptanceChecks,

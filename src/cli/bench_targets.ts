@@ -9,7 +9,7 @@
  * @module
  */
 
-import { CommanderError } from "commander";
+import { CommanderError } from "npm:commander@15.1.0";
 import { UsageError } from "../core/errors.ts";
 import { LogHistogram } from "../metrics/histogram.ts";
 import type { RunSummary } from "../metrics/recorder.ts";

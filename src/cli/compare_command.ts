@@ -7,7 +7,7 @@
  * @module
  */
 
-import { Command, InvalidArgumentError } from "commander";
+import { Command, InvalidArgumentError } from "npm:commander@15.1.0";
 import { UsageError } from "../core/errors.ts";
 import { policyNames } from "../policy/registry.ts";
 import { estimateCapacity } from "../sim/capacity.ts";

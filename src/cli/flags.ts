@@ -6,7 +6,7 @@
  * @module
  */
 
-import { type Command, CommanderError, InvalidArgumentError } from "commander";
+import { type Command, CommanderError, InvalidArgumentError } from "npm:commander@15.1.0";
 import { InputError, UsageError } from "../core/errors.ts";
 
 /** Parser for a positive number flag value. */
@@ -93,7 +93,7 @@ export function progressEnabled(): boolean {
  * @example
  * ```ts
  * import { runCommand } from "./flags.ts";
- * import { Command } from "commander";
+ * import { Command } from "npm:commander@15.1.0";
  * const code = await runCommand(() => new Command("demo"), async () => {}, []);
  * if (code !== 0) throw new Error("expected success");
  * ```

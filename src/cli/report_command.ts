@@ -6,7 +6,7 @@
  */
 
 import { basename, dirname, join, resolve } from "node:path";
-import { Command } from "commander";
+import { Command } from "npm:commander@15.1.0";
 import { UsageError } from "../core/errors.ts";
 import { rebuildReport } from "../report/load_run.ts";
 import { runLabel } from "../report/run_writer.ts";

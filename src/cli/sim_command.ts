@@ -5,7 +5,7 @@
  * @module
  */
 
-import { Command, Option } from "commander";
+import { Command, Option } from "npm:commander@15.1.0";
 import { UsageError } from "../core/errors.ts";
 import type { RunSummary } from "../metrics/recorder.ts";
 import { policyEntries, policyNames } from "../policy/registry.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 
-import { type Command, Option } from "commander";
+import { type Command, Option } from "npm:commander@15.1.0";
 import { UsageError } from "../core/errors.ts";
 import { TRACE_FORMATS, type TraceFormat } from "../workload/trace_row.ts";
 import type { TraceOptions, TraceStats } from "../workload/trace_reader.ts";

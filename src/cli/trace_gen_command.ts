@@ -5,11 +5,11 @@
  * @module
  */
 
-import { Command } from "commander";
+import { Command } from "npm:commander@15.1.0";
 import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../workload/trace_gen.ts";
 import { writeLines } from "../workload/trace_writer.ts";
 import { integer, positiveInt, positiveNumber, runCommand, writeText } from "./flags.ts";
-import { InvalidArgumentError } from "commander";
+import { InvalidArgumentError } from "npm:commander@15.1.0";
 import { UsageError } from "../core/errors.ts";
 
 function ratio(value: string): number {

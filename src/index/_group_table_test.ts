@@ -1,5 +1,5 @@
 import { equal } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { GroupTable, LANE_BITS } from "./_group_table.ts";
 
 // Drives the table the way the prefix index does (find, claim, set and clear lanes)

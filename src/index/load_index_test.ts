@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { LoadIndex } from "./load_index.ts";
 
 function bruteSmallest(keys: number[], k: number): number[] {

@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { PrefixIndex } from "./prefix_index.ts";
 
 // A brute-force model of one worker's LRU over block ids.

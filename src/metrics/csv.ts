@@ -10,8 +10,8 @@
  */
 
 import { createReadStream } from "node:fs";
-import { parse } from "csv-parse";
-import { stringify } from "csv-stringify/sync";
+import { parse } from "npm:csv-parse@7.0.3";
+import { stringify } from "npm:csv-stringify@6.9.0/sync";
 import { InputError } from "../core/errors.ts";
 
 /** A CSV field value: numbers are written in round-trip form, `NaN` as an empty field. */

@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { InputError } from "../core/errors.ts";
 import { CsvFileWriter, csvNumber, readCsv } from "./csv.ts";
 
@@ -89,7 +89,7 @@ Deno.test("readCsv names the file, line and field of bad input", async () => {
 });
 
 Deno.test("CsvFileWriter writes exactly what csv-stringify writes for the same rows", async () => {
-  const { stringify } = await import("csv-stringify/sync");
+  const { stringify } = await import("npm:csv-stringify@6.9.0/sync");
   const path = await Deno.makeTempFile({ suffix: ".csv" });
   try {
     await fc.assert(

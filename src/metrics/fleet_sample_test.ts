@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { Role } from "../core/types.ts";
 import { FleetState } from "../fleet/fleet_state.ts";
 import type { CsvValue } from "./csv.ts";

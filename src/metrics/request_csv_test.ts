@@ -1,5 +1,5 @@
 import { deepEqual, equal, throws } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { InputError } from "../core/errors.ts";
 import { createRequestRecord, SHED_REASON_NAMES, ShedReason } from "../core/record.ts";
 import type { RequestRecord } from "../core/record.ts";

@@ -1,5 +1,5 @@
 import { equal, ok, throws } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { TimeBins } from "./time_bins.ts";
 
 Deno.test("TimeBins keeps sums and counts through merges, within maxBins", () => {

@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { TopLevelSpec } from "vega-lite";
+import type { TopLevelSpec } from "npm:vega-lite@6.5.0";
 
 /**
  * A Vega-Lite specification as plain JSON data (see the Vega-Lite docs); checked by
@@ -13,18 +13,18 @@ import type { TopLevelSpec } from "vega-lite";
  */
 export type VegaLiteSpec = Record<string, unknown>;
 
-type VegaModules = [typeof import("vega"), typeof import("vega-lite")];
+type VegaModules = [typeof import("npm:vega@6.4.0"), typeof import("npm:vega-lite@6.5.0")];
 let modules: Promise<VegaModules> | null = null;
 
 function loadVega(): Promise<VegaModules> {
-  modules ??= Promise.all([import("vega"), import("vega-lite")]);
+  modules ??= Promise.all([import("npm:vega@6.4.0"), import("npm:vega-lite@6.5.0")]);
   return modules;
 }
 
 /** Versions of the Vega and Vega-Lite modules in use (loads them). */
 export async function vegaVersions(): Promise<Record<string, string>> {
   const [vega, vl] = await loadVega();
-  return { vega: vega.version, "vega-lite": vl.version };
+  return { vega: vega.version, "npm:vega-lite@6.5.0": vl.version };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { equal, ok, throws } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { createRequestRecord, ShedReason } from "../core/record.ts";
 import { Role } from "../core/types.ts";
 import { SAMPLE_FIELDS } from "../metrics/fleet_sample.ts";

@@ -1,5 +1,5 @@
 import { deepEqual, equal } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { EventQueue } from "./event_queue.ts";
 
 Deno.test("EventQueue pops by time, then by push order, under interleaved push/pop", () => {

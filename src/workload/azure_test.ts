@@ -1,5 +1,5 @@
 import { equal, ok } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { formatAzureTimestamp, parseWallClock } from "./azure.ts";
 
 Deno.test("parseWallClock: 7 fractional digits become exact nanoseconds", () => {

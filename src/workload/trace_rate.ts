@@ -7,7 +7,6 @@
  * @module
  */
 
-import type { ComparisonConfig } from "../sim/compare.ts";
 import { type TraceOptions, TraceSource, type TraceStats } from "./trace_reader.ts";
 
 /** A trace whose replay rate can be changed. */
@@ -25,7 +24,7 @@ export interface RateScaledTrace {
    * A fresh source replaying the trace at `config.ratePerS` (at exactly
    * `options.rateScale` when that is the nominal rate, rounded as given).
    */
-  makeWorkload(config: Pick<ComparisonConfig, "ratePerS">): TraceSource;
+  makeWorkload(config: { readonly ratePerS: number }): TraceSource;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { deepEqual, equal, ok, rejects, throws } from "node:assert/strict";
-import fc from "fast-check";
+import fc from "npm:fast-check@4.10.2";
 import { InputError } from "../core/errors.ts";
 import type { InferenceRequest } from "../core/types.ts";
 import { expectedWhere, MALFORMED_CASES, TRACE_FIXTURES } from "./testdata/trace_cases.ts";

@@ -1,0 +1,14 @@
+/**
+ * Per-request records into summaries (mean, percentiles, std, SLO attainment, goodput),
+ * histograms, CSV and the fleet time series.
+ *
+ * @module
+ */
+
+export * from "./csv.ts";
+export * from "./fleet_sample.ts";
+export * from "./histogram.ts";
+export * from "./recorder.ts";
+export * from "./request_csv.ts";
+export * from "./summary_file.ts";
+export * from "./time_bins.ts";

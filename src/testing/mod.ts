@@ -1,0 +1,9 @@
+/**
+ * For people writing policies: the policy contract suite every built-in policy passes, and small
+ * fleet fixtures.
+ *
+ * @module
+ */
+
+export * from "./contract.ts";
+export * from "./fleet.ts";

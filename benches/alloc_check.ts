@@ -34,7 +34,7 @@ import {
   loadedFleet,
   REQUEST_POOL_SIZE,
   requestPool,
-} from "./_fixtures.ts";
+} from "../src/testing/fixtures.ts";
 
 /** V8 flags the harness runs this script with. */
 export const ALLOC_V8_FLAGS = "--expose-gc,--min-semi-space-size=64,--max-semi-space-size=64";

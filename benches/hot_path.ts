@@ -23,7 +23,7 @@ import {
   loadedFleet,
   REQUEST_POOL_SIZE,
   requestPool,
-} from "./_fixtures.ts";
+} from "../src/testing/fixtures.ts";
 import { benchProfile, PROFILES } from "./_profile.ts";
 
 /** One measured cell. */

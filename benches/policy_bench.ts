@@ -20,7 +20,7 @@ import {
   loadedFleet,
   REQUEST_POOL_SIZE,
   requestPool,
-} from "./_fixtures.ts";
+} from "../src/testing/fixtures.ts";
 import { profileFromEnv } from "./_profile.ts";
 
 const profile = profileFromEnv();

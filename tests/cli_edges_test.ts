@@ -57,23 +57,3 @@ Deno.test("trace:gen --out into a missing directory exits 2 naming --out", async
   equal(r.code, 2, r.stderr);
   ok(r.stderr.includes("--out"), r.stderr);
 });
-
-Deno.test("bench:trace-memory rejects a bad flag with exit 2 and no stack trace", async () => {
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--quiet",
-      "-A",
-      new URL("benches/trace_memory.ts", ROOT).pathname,
-      "--requests",
-      "abc",
-    ],
-    env: { NO_COLOR: "1" },
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const stderr = new TextDecoder().decode(out.stderr);
-  equal(out.code, 2, stderr);
-  ok(stderr.includes("--requests"), stderr);
-  ok(!stderr.includes("    at "), "no stack trace");
-});

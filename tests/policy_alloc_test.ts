@@ -1,4 +1,4 @@
-// The routing hot path allocates nothing: benches/alloc_probe.ts routes 300k requests
+// The routing hot path allocates nothing: tests/_alloc_probe.ts routes 300k requests
 // through every built-in policy and the example user policy between two forced full
 // collections, with a 1 MB young generation and V8's GC trace on. Allocating even 16
 // bytes per route (one boxed double) fills the young generation about five times, so
@@ -15,7 +15,7 @@ Deno.test("policies: route and rebalance allocate nothing after warm-up", async 
       "--v8-flags=--expose-gc,--trace-gc,--max-semi-space-size=1,--min-semi-space-size=1," +
       "--no-concurrent-recompilation",
       "--allow-read",
-      "benches/alloc_probe.ts",
+      "tests/_alloc_probe.ts",
     ],
     stdout: "piped",
     stderr: "piped",

@@ -1,7 +1,7 @@
 import { deepEqual, equal } from "node:assert/strict";
 import fc from "npm:fast-check@4.10.2";
 import { Role } from "../core/types.ts";
-import { FleetState } from "../fleet/fleet_state.ts";
+import { FleetState } from "../testing/fleet.ts";
 import type { CsvValue } from "./csv.ts";
 import {
   packSample,

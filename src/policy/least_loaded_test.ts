@@ -1,6 +1,6 @@
 import { equal } from "node:assert/strict";
 import { createDecision, Reason, Role } from "../core/types.ts";
-import { FleetState } from "../fleet/fleet_state.ts";
+import { FleetState } from "../testing/fleet.ts";
 import { createLeastLoaded } from "./least_loaded.ts";
 import { context, pdFleet, request } from "../testing/fleet.ts";
 

@@ -1,6 +1,6 @@
 import { equal, notEqual } from "node:assert/strict";
 import { createDecision, Role } from "../core/types.ts";
-import { FleetState } from "../fleet/fleet_state.ts";
+import { FleetState } from "../testing/fleet.ts";
 import { createTelemetry } from "./telemetry.ts";
 import { context, pdFleet, request } from "../testing/fleet.ts";
 

@@ -2,7 +2,7 @@ import { deepEqual, equal, throws } from "node:assert/strict";
 import { join } from "node:path";
 import { createRequestRecord } from "../core/record.ts";
 import { Role } from "../core/types.ts";
-import { FleetState } from "../fleet/fleet_state.ts";
+import { FleetState } from "../testing/fleet.ts";
 import { RUN_FILES, RunWriter } from "./run_writer.ts";
 import { readSummaryFile } from "../metrics/summary_file.ts";
 

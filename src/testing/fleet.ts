@@ -1,8 +1,15 @@
-// Helpers shared by the policy unit tests (not part of the public API).
+/**
+ * Small fleets, requests and contexts for policy tests (`FleetState` re-exported, so
+ * that a policy's tests need import nothing but `testing/`).
+ *
+ * @module
+ */
 import { Role } from "../core/types.ts";
 import type { RouteRequest } from "../core/types.ts";
 import { FleetState } from "../fleet/fleet_state.ts";
 import type { PolicyContext } from "../policy/types.ts";
+
+export { FleetState };
 
 /** A fleet of `prefill` prefill-only then `decode` decode-only workers, 16-token blocks. */
 export function pdFleet(prefill: number, decode: number, kvCapacity = 100_000): FleetState {

@@ -6,4 +6,5 @@
  */
 
 export * from "./contract.ts";
+export * from "./fixtures.ts";
 export * from "./fleet.ts";

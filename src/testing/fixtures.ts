@@ -12,13 +12,13 @@
  * @module
  */
 
-import { Rng } from "../src/core/rng.ts";
-import { Role } from "../src/core/types.ts";
-import type { RouteRequest } from "../src/core/types.ts";
-import { FleetState } from "../src/fleet/fleet_state.ts";
-import { kvCapacityTokens, prefillMsPerToken } from "../src/model/model.ts";
-import { LLAMA3_8B_H100 } from "../src/model/presets.ts";
-import type { PolicyContext } from "../src/policy/types.ts";
+import { Rng } from "../core/rng.ts";
+import { Role } from "../core/types.ts";
+import type { RouteRequest } from "../core/types.ts";
+import { FleetState } from "../fleet/fleet_state.ts";
+import { kvCapacityTokens, prefillMsPerToken } from "../model/model.ts";
+import { LLAMA3_8B_H100 } from "../model/presets.ts";
+import type { PolicyContext } from "../policy/types.ts";
 
 /** Fleet sizes the policy benchmarks cover. */
 export const FLEET_SIZES: readonly number[] = [8, 64, 512, 4096];
@@ -153,7 +153,7 @@ export function requestPool(blocks: number, count = REQUEST_POOL_SIZE, seed = 2)
   return out;
 }
 
-// ---- The allocation probe's fixtures (benches/alloc_probe.ts, tests/policy_alloc_test.ts)
+// ---- The allocation probe's fixtures (tests/_alloc_probe.ts, tests/policy_alloc_test.ts)
 // A smaller, differently shaped fleet: 64 workers with 6 cached chains each and requests
 // of 4–63 blocks. Kept as they were written for that test.
 

@@ -1,9 +1,9 @@
 import { equal, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
-import { createRequestRecord } from "../core/record.ts";
-import type { InferenceRequest, RequestSource } from "../core/types.ts";
-import { comparePolicies, DEFAULT_SCENARIO, syntheticWorkload } from "../sim/compare.ts";
-import { RunExporter } from "./run_exporter.ts";
+import { createRequestRecord } from "../src/core/record.ts";
+import type { InferenceRequest, RequestSource } from "../src/core/types.ts";
+import { comparePolicies, DEFAULT_SCENARIO, syntheticWorkload } from "../src/sim/compare.ts";
+import { RunExporter } from "../src/report/run_exporter.ts";
 
 // A low migration margin so that this short run migrates and migrations.csv has rows.
 const CONFIG = {

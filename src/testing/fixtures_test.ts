@@ -1,6 +1,6 @@
 import { deepEqual, equal, ok, throws } from "node:assert/strict";
-import { Role } from "../src/core/types.ts";
-import { loadedFleet, REQUEST_POOL_SIZE, requestPool } from "./_fixtures.ts";
+import { Role } from "../core/types.ts";
+import { loadedFleet, REQUEST_POOL_SIZE, requestPool } from "./fixtures.ts";
 
 Deno.test("loadedFleet: half prefill, loaded, warm prefix caches, deterministic", () => {
   const fleet = loadedFleet(64);

@@ -17,7 +17,7 @@ import type { FleetSnapshot } from "../src/core/types.ts";
 import { policyEntries } from "../src/policy/registry.ts";
 import type { Policy, PolicyFactory } from "../src/policy/types.ts";
 import createExample from "../examples/prefix_then_load.ts";
-import { benchContext, benchFleet, benchRequests } from "./_fixtures.ts";
+import { benchContext, benchFleet, benchRequests } from "../src/testing/fixtures.ts";
 
 const WARMUP = 30_000;
 const MEASURED = 300_000;

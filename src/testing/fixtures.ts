@@ -51,7 +51,7 @@ export class FixtureClock {
   #stepMs: number;
   #count = 0;
 
-  /** @param n Fleet size. */
+  /** A clock for a fleet of `n` workers. */
   constructor(n: number) {
     const intervalMs = 1000 / (7.5 * n);
     this.#every = Math.max(1, Math.round(1 / intervalMs));

@@ -34,13 +34,13 @@ export class Flight {
   /** Slot in the driver's flight table. */
   slot = 0;
   /** The router ledger's entry for this request (`-1` when none). */
-  ledgerId = -1;
+  ledgerId: number = -1;
   /** Current {@linkcode Phase}. */
   phase: number = Phase.Free;
   /** Prefill worker (the decode worker itself for local prefill). */
-  prefillWorker = -1;
+  prefillWorker: number = -1;
   /** Decode worker (changes on migration). */
-  decodeWorker = -1;
+  decodeWorker: number = -1;
   /** Prompt tokens served from the prefill worker's cache. */
   cachedTokens = 0;
   /** Prefill tokens still to compute. */
@@ -50,7 +50,7 @@ export class Flight {
   /** KV tokens reserved on the decode worker (or migration target). */
   decodeKv = 0;
   /** When the first output token reached the client. */
-  firstTokenMs = NaN;
+  firstTokenMs: number = NaN;
   /** Output tokens produced before the current decode residency. */
   generated = 0;
   /** Global step index of the first step of the current residency. */
@@ -60,11 +60,11 @@ export class Flight {
   /** Context tokens at `joinStep`. */
   ctxBase = 0;
   /** Position in the decode engine's heap (`-1` when absent). */
-  heapPos = -1;
+  heapPos: number = -1;
   /** Migrations done. */
   migrations = 0;
   /** Migration target while a move is pending, else `-1`. */
-  migrateTo = -1;
+  migrateTo: number = -1;
   /** Time at which the pending move was decided, ms. */
   migrateDecidedMs = 0;
   /** Whether the current transfer is a migration (else a P/D hand-off). */

@@ -6,16 +6,11 @@
  */
 
 import { Command, Option } from "commander";
-import { UsageError } from "../core/errors.ts";
+import { PolicyConfigError, UsageError } from "../core/errors.ts";
 import type { RunSummary } from "../metrics/recorder.ts";
 import { policyEntries, policyNames } from "../policy/registry.ts";
 import type { PolicyConfig } from "../policy/types.ts";
-import {
-  comparePolicies,
-  type ComparisonConfig,
-  DEFAULT_SCENARIO,
-  PolicyConfigError,
-} from "../sim/compare.ts";
+import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
 import { type CapacityEstimate, estimateCapacity } from "../sim/capacity.ts";
 import { rateScaledTrace } from "../workload/trace_rate.ts";
 import { isModulePath, type LoadedPolicy, loadPolicyModule } from "./policy_modules.ts";

@@ -5,6 +5,7 @@
  * @module
  */
 
+import { PolicyConfigError } from "../core/errors.ts";
 import { Rng } from "../core/rng.ts";
 import type { FleetSnapshot, RequestSource } from "../core/types.ts";
 import type { RequestRecord } from "../core/record.ts";
@@ -106,23 +107,6 @@ export function syntheticWorkload(config: ComparisonConfig): RequestSource {
   return new SyntheticSource(
     template.build({ requests: config.requests, ratePerS: config.ratePerS, seed: config.seed }),
   );
-}
-
-/** A policy's factory rejected its configuration (the CLI reports it against `--set`). */
-export class PolicyConfigError extends Error {
-  /** The policy whose configuration was rejected. */
-  readonly policy: string;
-  /**
-   * Wraps the factory's error.
-   *
-   * @param policy The policy's name.
-   * @param cause What the factory threw.
-   */
-  constructor(policy: string, cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
-    this.name = "PolicyConfigError";
-    this.policy = policy;
-  }
 }
 
 /**

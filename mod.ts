@@ -36,6 +36,7 @@ export * from "./src/fleet/fleet_state.ts";
 export * from "./src/policy/types.ts";
 export * from "./src/policy/config.ts";
 export * from "./src/policy/registry.ts";
+export * from "./src/policy/build.ts";
 export * from "./src/policy/round_robin.ts";
 export * from "./src/policy/telemetry.ts";
 export * from "./src/policy/least_loaded.ts";

@@ -10,7 +10,8 @@
 import type { Command } from "commander";
 import { comparePolicies } from "../src/sim/compare.ts";
 import { buildSimCommand, simConfigFromFlags } from "../src/cli/sim_command.ts";
-import { positiveInt, runCommand, writeText } from "../src/cli/flags.ts";
+import { positiveInt } from "../src/cli/flags/values.ts";
+import { runCommand, writeText } from "../src/cli/run_command.ts";
 import { UsageError } from "../src/core/errors.ts";
 import { fixed, formatTable } from "../src/cli/table.ts";
 

@@ -14,7 +14,8 @@ import { estimateCapacity } from "../sim/capacity.ts";
 import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
 import { scanTrace, TraceSource } from "../workload/trace_reader.ts";
 import { offeredRate, rateScaledTrace } from "../workload/trace_rate.ts";
-import { nameList, positiveInt, progressEnabled, runCommand, writeText } from "./flags.ts";
+import { nameList, positiveInt } from "./flags/values.ts";
+import { progressEnabled, runCommand, writeText } from "./run_command.ts";
 import { formatResultsMarkdown, type SideBySideRun } from "./results_markdown.ts";
 
 /** A trace run of the comparison: which file, on which fleet, under which SLOs. */

@@ -14,7 +14,8 @@ import { policyNames } from "../policy/registry.ts";
 import { estimateCapacity } from "../sim/capacity.ts";
 import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
 import { workloadTemplate } from "../workload/catalog.ts";
-import { nameList, positiveInt, progressEnabled, runCommand, writeText } from "./flags.ts";
+import { nameList, positiveInt } from "./flags/values.ts";
+import { progressEnabled, runCommand, writeText } from "./run_command.ts";
 import { fixed, formatTable } from "./table.ts";
 
 /** One run of the scoreboard. */

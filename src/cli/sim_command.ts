@@ -25,10 +25,8 @@ import {
   oneOf,
   positiveInt,
   positiveNumber,
-  progressEnabled,
-  runCommand,
-  writeText,
-} from "./flags.ts";
+} from "./flags/values.ts";
+import { progressEnabled, runCommand, writeText } from "./run_command.ts";
 import { fixed, formatTable } from "./table.ts";
 import {
   addTraceOptions,
@@ -39,14 +37,14 @@ import {
   traceOptions,
   type TraceReport,
   traceReport,
-} from "./trace_flags.ts";
+} from "./flags/trace.ts";
 import {
   DEFAULT_SAMPLE_MS,
   exportedText,
   exportHooks,
   openExporter,
   softwareVersions,
-} from "./export_flags.ts";
+} from "./flags/export.ts";
 
 const MODES = ["baseline", "optimized", "both"] as const;
 const MODE_POLICIES: Record<(typeof MODES)[number], string[]> = {

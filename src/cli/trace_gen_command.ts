@@ -8,7 +8,8 @@
 import { Command } from "commander";
 import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../workload/trace_gen.ts";
 import { writeLines } from "../workload/trace_writer.ts";
-import { integer, positiveInt, positiveNumber, runCommand, writeText } from "./flags.ts";
+import { integer, positiveInt, positiveNumber } from "./flags/values.ts";
+import { runCommand, writeText } from "./run_command.ts";
 import { InvalidArgumentError } from "commander";
 import { UsageError } from "../core/errors.ts";
 

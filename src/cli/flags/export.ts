@@ -5,11 +5,15 @@
  * @module
  */
 
-import denoJson from "../../deno.json" with { type: "json" };
-import { UsageError } from "../core/errors.ts";
-import { RunExporter } from "../report/run_exporter.ts";
-import type { RequestSource } from "../core/types.ts";
-import { type ComparisonConfig, type ComparisonHooks, syntheticWorkload } from "../sim/compare.ts";
+import denoJson from "../../../deno.json" with { type: "json" };
+import { UsageError } from "../../core/errors.ts";
+import { RunExporter } from "../../report/run_exporter.ts";
+import type { RequestSource } from "../../core/types.ts";
+import {
+  type ComparisonConfig,
+  type ComparisonHooks,
+  syntheticWorkload,
+} from "../../sim/compare.ts";
 
 /** Default simulated ms between fleet samples. */
 export const DEFAULT_SAMPLE_MS = 500;

@@ -65,11 +65,11 @@ if (import.meta.main) {
           throw new UsageError("", `${o.long ?? o.flags} is not supported by sweep (see --help)`);
         }
       }
-      const base = simConfigFromFlags({
-        ...opts,
-        policies: ["round-robin", "telemetry"],
-        mode: undefined,
-      });
+      const base = simConfigFromFlags(
+        { ...opts, policies: ["round-robin", "telemetry"], mode: undefined },
+        [],
+        (key) => cmd.getOptionValueSource(key) === "cli",
+      );
       const rows: string[][] = [];
       let wins = 0;
       const seeds = opts.seeds as number;

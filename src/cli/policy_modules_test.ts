@@ -75,5 +75,5 @@ Deno.test("simConfigFromFlags: rejects clashes and conflicts", async () => {
     /--policy.*builds a policy named 'round-robin', which is a built-in policy's name/,
   );
   throws(() => simConfigFromFlags(flags({ rate: 10, load: 0.7 })), /--load.*cannot be combined/);
-  throws(() => simConfigFromFlags(flags({ policies: ["nope"] })), /unknown policy 'nope'/);
+  throws(() => simConfigFromFlags(flags({ policies: ["nope"] })), /expected a built-in policy .*, got 'nope'/);
 });

@@ -26,8 +26,9 @@ export interface LoadedPolicy {
 }
 
 /**
- * Whether a `--policies` entry names a module rather than a built-in policy: it
- * starts with `./`, `../` or `/`, or ends in `.ts`, `.js` or `.mjs`.
+ * Whether a `--policy` value or `--policies` entry names a module rather than a
+ * built-in policy: it starts with `./`, `../` or `/`, or ends in `.ts`, `.js`, `.mjs`
+ * or `.mts`.
  */
 export function isModulePath(entry: string): boolean {
   return /^(\.{1,2}[\\/]|\/)/.test(entry) || /\.(ts|js|mjs|mts)$/.test(entry);

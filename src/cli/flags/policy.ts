@@ -204,9 +204,12 @@ function policyName(entry: string, flag: string, loaded: readonly LoadedPolicy[]
   if (isModulePath(entry)) {
     const l = loaded.find((x) => x.path === entry);
     if (l) return l.name;
-  } else if (policyNames().includes(entry)) {
-    return entry;
+    throw new UsageError(
+      flag,
+      `expected a policy module loaded before the run (this command loads none), got '${entry}'`,
+    );
   }
+  if (policyNames().includes(entry)) return entry;
   throw new UsageError(
     flag,
     `expected a built-in policy (${policyNames().join(", ")})` +

@@ -130,3 +130,10 @@ Deno.test("--policy as one policy (scoreboard, proxy): a single value with a def
   cmd.parse(["--policy", EXAMPLE], { from: "user" });
   deepEqual(policyFlagsFromOpts(cmd.opts()).policy, [EXAMPLE]);
 });
+
+Deno.test("a module path that was not loaded is named as such", () => {
+  throws(
+    () => comparedPolicies(parse(["--policy", EXAMPLE]), DEFAULTS, []),
+    usage("--policy", /expected a policy module loaded before the run .*, got '.*prefix/),
+  );
+});

@@ -17,7 +17,8 @@
 
 import { Command, Option } from "npm:commander@15.1.0";
 import { UsageError } from "../src/core/errors.ts";
-import { oneOf, positiveInt, runCommand, writeText } from "../src/cli/flags.ts";
+import { oneOf, positiveInt } from "../src/cli/flags/values.ts";
+import { runCommand, writeText } from "../src/cli/run_command.ts";
 
 /** The scenarios: seed-lab on 2+2 GPUs, and 10^6 requests on 1024 GPUs. */
 export const AB_SCENARIOS = {

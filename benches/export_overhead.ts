@@ -22,8 +22,9 @@
 
 import process from "node:process";
 import { Command } from "npm:commander@15.1.0";
-import { positiveInt, positiveNumber, runCommand } from "../src/cli/flags.ts";
-import { DEFAULT_SAMPLE_MS, exportHooks } from "../src/cli/export_flags.ts";
+import { positiveInt, positiveNumber } from "../src/cli/flags/values.ts";
+import { runCommand } from "../src/cli/run_command.ts";
+import { DEFAULT_SAMPLE_MS, exportHooks } from "../src/cli/flags/export.ts";
 import { RunExporter } from "../src/report/run_exporter.ts";
 import { comparePolicies, DEFAULT_SCENARIO } from "../src/sim/compare.ts";
 

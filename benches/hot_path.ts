@@ -15,7 +15,8 @@
 import { Command, Option } from "npm:commander@15.1.0";
 import { createDecision } from "../src/core/types.ts";
 import { policyEntries, policyNames } from "../src/policy/registry.ts";
-import { nameList, positiveInt, runCommand, writeText } from "../src/cli/flags.ts";
+import { nameList, positiveInt } from "../src/cli/flags/values.ts";
+import { runCommand, writeText } from "../src/cli/run_command.ts";
 import { UsageError } from "../src/core/errors.ts";
 import {
   FixtureClock,

@@ -16,7 +16,8 @@
 
 import { Command } from "npm:commander@15.1.0";
 import { policyNames } from "../src/policy/registry.ts";
-import { positiveInt, runCommand, writeText } from "../src/cli/flags.ts";
+import { positiveInt } from "../src/cli/flags/values.ts";
+import { runCommand, writeText } from "../src/cli/run_command.ts";
 import { UsageError } from "../src/core/errors.ts";
 import { workloadTemplates } from "../src/workload/catalog.ts";
 import { runSim, scaledRate } from "./_sim_run.ts";

@@ -15,7 +15,8 @@
  */
 
 import { Command, Option } from "npm:commander@15.1.0";
-import { positiveInt, positiveNumber, runCommand } from "../src/cli/flags.ts";
+import { positiveInt, positiveNumber } from "../src/cli/flags/values.ts";
+import { runCommand } from "../src/cli/run_command.ts";
 import type { InferenceRequest, RequestSource } from "../src/core/types.ts";
 import { comparePolicies, DEFAULT_SCENARIO } from "../src/sim/compare.ts";
 import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../src/workload/trace_gen.ts";

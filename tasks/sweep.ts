@@ -10,7 +10,8 @@
 import type { Command } from "npm:commander@15.1.0";
 import { comparePolicies } from "../src/sim/compare.ts";
 import { buildSimCommand, simConfigFromFlags } from "../src/cli/sim_command.ts";
-import { positiveInt, runCommand, writeText } from "../src/cli/flags.ts";
+import { positiveInt } from "../src/cli/flags/values.ts";
+import { runCommand, writeText } from "../src/cli/run_command.ts";
 import { UsageError } from "../src/core/errors.ts";
 import { fixed, formatTable } from "../src/cli/table.ts";
 
@@ -64,11 +65,11 @@ if (import.meta.main) {
           throw new UsageError("", `${o.long ?? o.flags} is not supported by sweep (see --help)`);
         }
       }
-      const base = simConfigFromFlags({
-        ...opts,
-        policies: ["round-robin", "telemetry"],
-        mode: undefined,
-      });
+      const base = simConfigFromFlags(
+        { ...opts, policies: ["round-robin", "telemetry"], mode: undefined },
+        [],
+        (key) => cmd.getOptionValueSource(key) === "cli",
+      );
       const rows: string[][] = [];
       let wins = 0;
       const seeds = opts.seeds as number;

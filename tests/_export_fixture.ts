@@ -4,7 +4,7 @@
  * @module
  */
 
-import { exportHooks } from "../src/cli/export_flags.ts";
+import { exportHooks } from "../src/cli/flags/export.ts";
 import { RunExporter } from "../src/report/run_exporter.ts";
 import {
   comparePolicies,

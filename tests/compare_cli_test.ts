@@ -79,3 +79,45 @@ Deno.test("compare: bad flags exit 2 naming the flag; --help exits 0", async () 
   equal(help.code, 0);
   ok(help.stdout.includes("--trace-limit"), help.stdout);
 });
+
+Deno.test("compare: --policies, --policy PATH and --set reach the runs and their commands", async () => {
+  const r = await runTask("compare", [
+    "--requests",
+    "200",
+    "--trace-limit",
+    "200",
+    "--loads",
+    "0.7",
+    "--policies",
+    "round-robin,telemetry",
+    "--policy",
+    "./examples/prefix_then_load.ts",
+    "--set",
+    "prefix-then-load.maxWaitMs=50",
+  ], PERMS);
+  equal(r.code, 0, r.stderr);
+  const title = "Default synthetic (chat), 70%";
+  const rows = table(r.stdout, title);
+  equal([...rows.keys()].join(","), "round-robin,telemetry,prefix-then-load");
+  const args = command(r.stdout, title);
+  ok(args.join(" ").startsWith("--policies round-robin,telemetry --policy "), args.join(" "));
+  const sim = await runTask("sim", [...args, "--json"]);
+  equal(sim.code, 0, sim.stderr);
+  const report = JSON.parse(sim.stdout);
+  equal(JSON.stringify(report.config.policyConfig), '{"prefix-then-load":{"maxWaitMs":50}}');
+  for (const s of report.results) {
+    equal(rows.get(s.policy)![1], s.ttftMs.p99.toFixed(0), `${s.policy} p99`);
+  }
+});
+
+Deno.test("compare: bad policy flags exit 2 naming the flag", async () => {
+  const runs = await Promise.all([
+    runTask("compare", ["--policies", "nope"], PERMS),
+    runTask("compare", ["--policy", "./tests/testdata/not_a_policy.ts"], PERMS),
+    runTask("compare", ["--policies", "llm-d", "--set", "telemetry.waitWeight=1"], PERMS),
+  ]);
+  for (const [i, flag] of ["--policies", "--policy", "--set"].entries()) {
+    equal(runs[i].code, 2, runs[i].stderr);
+    ok(runs[i].stderr.includes(flag), runs[i].stderr);
+  }
+});

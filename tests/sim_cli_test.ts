@@ -118,6 +118,9 @@ const BAD: [string[], string][] = [
   [["--set", "telemetry.noSuchField=1"], "--set"],
   [["--set", "telemetry.waitWeight=-1"], "--set"],
   [["--set", "garbage"], "--set"],
+  [["--policy", "nope"], "--policy"],
+  [["--set", "llm-d.prefixWeight=1"], "--set"],
+  [["--migration-budget", "8", "--set", "telemetry.migrationBudget=4"], "--migration-budget"],
   [["--bogus"], "--bogus"],
   [["--rate"], "--rate"],
 ];
@@ -130,3 +133,49 @@ for (const [args, flag] of BAD) {
     equal(r.stdout, "", "nothing on stdout");
   });
 }
+
+const policiesOf = (stdout: string): string[] =>
+  JSON.parse(stdout).results.map((x: { policy: string }) => x.policy);
+
+Deno.test("sim --policy NAME adds a built-in policy to the compared set, once", async () => {
+  const [plain, same, added, mode] = await Promise.all([
+    runTask("sim", [...SMALL, "--json"]),
+    runTask("sim", [...SMALL, "--json", "--policy", "telemetry"]),
+    runTask("sim", [...SMALL, "--json", "--policy", "llm-d"]),
+    runTask("sim", [...SMALL, "--json", "--mode", "baseline", "--policy", "telemetry"]),
+  ]);
+  for (const r of [plain, same, added, mode]) equal(r.code, 0, r.stderr);
+  equal(same.stdout, plain.stdout, "--policy telemetry is the default comparison");
+  deepEqual(policiesOf(added.stdout), ["round-robin", "telemetry", "llm-d"]);
+  deepEqual(policiesOf(mode.stdout), ["round-robin", "telemetry"]);
+  const help = await runTask("sim", ["--help"]);
+  ok(help.stdout.includes("--policy <name|path>"), help.stdout);
+});
+
+Deno.test("sim: the deployment's --migration-budget reaches telemetry; its own --set wins", async () => {
+  const trace = ["--trace", "data/traces/mooncake/conversation_trace.jsonl.gz", "--limit", "1500"];
+  const run = (...args: string[]) =>
+    runTask("sim", [...trace, "--mode", "optimized", "--json", ...args]);
+  const [deployment, off, own, same] = await Promise.all([
+    run(),
+    run("--migration-budget", "0"),
+    run("--set", "telemetry.migrationBudget=0"),
+    run("--migration-budget", "0", "--set", "telemetry.migrationBudget=0"),
+  ]);
+  for (const r of [deployment, off, own, same]) equal(r.code, 0, r.stderr);
+  const migrations = (r: { stdout: string }) => JSON.parse(r.stdout).results[0].migrations;
+  ok(migrations(deployment) > 0, "the default budget (8) migrates");
+  equal(migrations(off), 0);
+  equal(migrations(own), 0);
+  equal(migrations(same), 0);
+  const config = JSON.parse(own.stdout).config;
+  equal(config.migrationBudget, 8);
+  deepEqual(config.policyConfig, { telemetry: { migrationBudget: 0 } });
+  const clash = await run("--migration-budget", "4", "--set", "telemetry.migrationBudget=0");
+  equal(clash.code, 2);
+  ok(
+    clash.stderr.includes("--set") &&
+      clash.stderr.includes("conflicts with --migration-budget 4"),
+    clash.stderr,
+  );
+});

@@ -47,7 +47,8 @@ import {
   type TargetResult,
   targetWorkload,
 } from "./bench_targets.ts";
-import { nameList, oneOf, positiveInt, progressEnabled, runCommand, writeText } from "./flags.ts";
+import { nameList, oneOf, positiveInt } from "./flags/values.ts";
+import { progressEnabled, runCommand, writeText } from "./run_command.ts";
 
 /** Stages of `run`, in order. */
 export const STAGES = ["deno-bench", "hot-path", "alloc", "scale", "targets"] as const;

@@ -162,7 +162,7 @@ export function targetConfig(
   cmd.configureOutput({ writeOut: () => {}, writeErr: () => {} });
   try {
     cmd.parse(args, { from: "user" });
-    return simConfigFromFlags(cmd.opts());
+    return simConfigFromFlags(cmd.opts(), [], (key) => cmd.getOptionValueSource(key) === "cli");
   } catch (e) {
     if (e instanceof CommanderError || e instanceof UsageError) {
       throw new UsageError(

@@ -92,7 +92,7 @@ Deno.test("targetConfig rejects bad or conflicting flags, naming the target", ()
     [["--workload", "chat"], /'--workload' cannot be given/],
     [["--rate", "fast"], /dynamic_router:seed-lab: .*--rate/],
     [["--no-such-flag"], /unknown option/],
-    [["--policies", "nope"], /unknown policy 'nope'/],
+    [["--policies", "nope"], /expected a built-in policy .*, got 'nope'/],
     [["--json"], /'--json' cannot be given/],
   ];
   for (const [args, message] of cases) {

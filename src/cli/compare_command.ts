@@ -7,14 +7,26 @@
  * @module
  */
 
-import { Command, InvalidArgumentError } from "npm:commander@15.1.0";
-import { UsageError } from "../core/errors.ts";
+import { Command } from "npm:commander@15.1.0";
+import { PolicyConfigError, UsageError } from "../core/errors.ts";
 import { policyNames } from "../policy/registry.ts";
+import type { PolicyConfig, PolicyFactory } from "../policy/types.ts";
 import { estimateCapacity } from "../sim/capacity.ts";
 import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
 import { scanTrace, TraceSource } from "../workload/trace_reader.ts";
 import { offeredRate, rateScaledTrace } from "../workload/trace_rate.ts";
-import { nameList, positiveInt, progressEnabled, runCommand, writeText } from "./flags.ts";
+import { positiveInt, positiveNumberList } from "./flags/values.ts";
+import {
+  addPolicyConfigOptions,
+  addPolicyOptions,
+  comparedPolicies,
+  loadPolicyModules,
+  policyArgs,
+  policyConfigs,
+  policyFlagsFromOpts,
+} from "./flags/policy.ts";
+import { addWorkloadOptions } from "./flags/workload.ts";
+import { progressEnabled, runCommand, writeText } from "./run_command.ts";
 import { formatResultsMarkdown, type SideBySideRun } from "./results_markdown.ts";
 
 /** A trace run of the comparison: which file, on which fleet, under which SLOs. */
@@ -73,6 +85,16 @@ export interface SideBySideOptions {
   traces: readonly TraceScenario[];
   /** Repository root that trace paths are relative to. */
   root: string;
+  /** Policies compared, by name (default: every built-in policy). */
+  policies?: readonly string[];
+  /** Factories of policies that are not built in (user modules), by name. */
+  factories?: Readonly<Record<string, PolicyFactory>>;
+  /** Per-policy configuration (`--set`), by name. */
+  policyConfig?: Record<string, PolicyConfig>;
+  /** The deployment's migration budget (default: the default scenario's). */
+  migrationBudget?: number;
+  /** The policy flags of the printed `deno task sim` commands (default: `--policies all`). */
+  policyArgs?: readonly string[];
   /** Called when a run starts. */
   onRun?: (title: string) => void;
 }
@@ -96,13 +118,18 @@ function fleetText(c: ComparisonConfig): string {
  */
 export async function sideBySide(options: SideBySideOptions): Promise<SideBySideRun[]> {
   const runs: SideBySideRun[] = [];
-  const policies = policyNames();
+  const policies = [...(options.policies ?? policyNames())];
+  const policyConfig = options.policyConfig ?? {};
+  const migrationBudget = options.migrationBudget ?? DEFAULT_SCENARIO.migrationBudget;
+  const hooks = { policies: options.factories };
+  const simPolicyArgs = (options.policyArgs ?? ["--policies", "all"]).map(shellWord).join(" ");
   const synth: ComparisonConfig = {
     ...DEFAULT_SCENARIO,
     requests: options.requests,
     seed: options.seed,
+    migrationBudget,
     policies,
-    policyConfig: {},
+    policyConfig,
   };
   const common = options.seed !== DEFAULT_SCENARIO.seed ? ` --seed ${options.seed}` : "";
   const capacity = await estimateCapacity(synth);
@@ -110,12 +137,12 @@ export async function sideBySide(options: SideBySideOptions): Promise<SideBySide
     const title = `Default synthetic (${synth.workload}), ${pct(load)}`;
     options.onRun?.(title);
     const ratePerS = Number((capacity.capacityRps * load).toFixed(2));
-    const { results } = await comparePolicies({ ...synth, ratePerS });
+    const { results } = await comparePolicies({ ...synth, ratePerS }, hooks);
     runs.push({
       title,
       detail: `${ratePerS} req/s (${pct(load)} of ${capacity.capacityRps.toFixed(1)} req/s, ` +
         `${capacity.bottleneck}-bound), ${synth.requests} requests · ${fleetText(synth)}`,
-      command: `deno task sim --policies all --load ${load}` +
+      command: `deno task sim ${simPolicyArgs} --load ${load}` +
         (options.requests !== DEFAULT_SCENARIO.requests ? ` --requests ${options.requests}` : "") +
         common,
       results,
@@ -138,8 +165,9 @@ export async function sideBySide(options: SideBySideOptions): Promise<SideBySide
       decodeGpus: t.decodeGpus,
       sloTtftMs: t.sloTtftMs,
       sloTpotMs: t.sloTpotMs,
+      migrationBudget,
       policies,
-      policyConfig: {},
+      policyConfig,
       ratePerS: 0,
     };
     const offered = offeredRate(known, stats);
@@ -151,6 +179,7 @@ export async function sideBySide(options: SideBySideOptions): Promise<SideBySide
       options.onRun?.(title);
       const rateScale = scaled.roundedRateScaleFor(cap.capacityRps * load);
       const { results } = await comparePolicies(base, {
+        ...hooks,
         makeWorkload: () => new TraceSource({ ...known, rateScale }),
       });
       runs.push({
@@ -158,7 +187,8 @@ export async function sideBySide(options: SideBySideOptions): Promise<SideBySide
         detail: `rate-scale ${rateScale} = ${(offered * rateScale).toFixed(2)} req/s ` +
           `(${pct(load)} of ${cap.capacityRps.toFixed(2)} req/s, ${cap.bottleneck}-bound), ` +
           `${stats.requests} requests · ${fleetText(base)}`,
-        command: `deno task sim --policies all --trace ${t.path} --prefill-gpus ${t.prefillGpus} ` +
+        command:
+          `deno task sim ${simPolicyArgs} --trace ${t.path} --prefill-gpus ${t.prefillGpus} ` +
           `--decode-gpus ${t.decodeGpus} --slo-ttft-ms ${t.sloTtftMs} --slo-tpot-ms ` +
           `${t.sloTpotMs} --load ${load}` +
           (Number.isFinite(options.traceLimit) ? ` --limit ${options.traceLimit}` : "") + common,
@@ -169,19 +199,14 @@ export async function sideBySide(options: SideBySideOptions): Promise<SideBySide
   return runs;
 }
 
-function fractions(value: string): number[] {
-  return nameList(value).map((x) => {
-    const n = Number(x);
-    if (!(Number.isFinite(n) && n > 0)) {
-      throw new InvalidArgumentError(`expected positive fractions, got '${x}'`);
-    }
-    return n;
-  });
+/** `arg` as one shell word: as is when plain, else in single quotes. */
+function shellWord(arg: string): string {
+  return /^[A-Za-z0-9_.,=:\/+-]+$/.test(arg) ? arg : `'${arg.replaceAll("'", "'\\''")}'`;
 }
 
 /** The `compare` command's flags and help. */
 export function buildCompareCommand(): Command {
-  return new Command("compare")
+  const cmd = new Command("compare")
     .description(
       "Run every built-in policy side by side on the default synthetic scenario, the " +
         "Mooncake conversation trace (3 prefill + 3 decode) and the Azure conv trace (4 + 4), " +
@@ -190,14 +215,20 @@ export function buildCompareCommand(): Command {
         "policy, the best of each column in bold.",
     )
     .option("--out <file>", "write the markdown to a file instead of stdout")
-    .option("--loads <fractions>", "loads as fractions of capacity", fractions, [0.7, 0.95])
     .option(
-      "--requests <n>",
-      "requests of the synthetic runs",
-      positiveInt,
-      DEFAULT_SCENARIO.requests,
-    )
-    .option("--seed <n>", "seed of the workload and the policies", positiveInt, 1)
+      "--loads <fractions>",
+      "loads as fractions of capacity",
+      positiveNumberList,
+      [0.7, 0.95],
+    );
+  addPolicyOptions(cmd, {
+    policiesHelp: "policies to compare (default: all)",
+    policy: "add",
+    policyHelp: "also compare one policy, unless it is compared already",
+  });
+  addWorkloadOptions(cmd, DEFAULT_SCENARIO, ["requests", "seed"]);
+  addPolicyConfigOptions(cmd, DEFAULT_SCENARIO);
+  return cmd
     .option(
       "--trace-limit <n>",
       "replay only the first n requests of each trace (quick checks)",
@@ -208,27 +239,47 @@ export function buildCompareCommand(): Command {
       "\nExamples:\n" +
         "  deno task compare                      # the README table, to stdout\n" +
         "  deno task compare --out results.md\n" +
-        "  deno task compare --requests 2000 --trace-limit 3000 --loads 0.8",
+        "  deno task compare --requests 2000 --trace-limit 3000 --loads 0.8\n" +
+        "  deno task compare --policies round-robin,telemetry --policy ./examples/prefix_then_load.ts",
     );
 }
 
 /** Runs the `compare` command on `args`; returns the exit code. */
 export function runCompareCommand(args: readonly string[]): Promise<number> {
-  return runCommand(buildCompareCommand, async (opts) => {
+  return runCommand(buildCompareCommand, async (opts, _args, cmd) => {
+    const flags = policyFlagsFromOpts(opts, (key) => cmd.getOptionValueSource(key) === "cli");
+    const loaded = await loadPolicyModules(flags);
+    const policies = comparedPolicies(flags, policyNames(), loaded);
+    const policyConfig = policyConfigs(flags, policies);
     const loads = opts.loads as number[];
     const out = opts.out === undefined ? undefined : String(opts.out);
     if (out !== undefined) await writeOut(out, ""); // fail before the runs, not after
     const progress = progressEnabled();
-    const runs = await sideBySide({
-      loads,
-      requests: opts.requests as number,
-      seed: opts.seed as number,
-      traceLimit: (opts.traceLimit as number | undefined) ?? Infinity,
-      traces: COMPARE_TRACES,
-      root: new URL("../../", import.meta.url).pathname,
-      onRun: progress ? (title) => writeText(Deno.stderr, `\r\x1b[K${title} …`) : undefined,
-    });
-    if (progress) writeText(Deno.stderr, "\r\x1b[K");
+    let runs;
+    try {
+      runs = await sideBySide({
+        loads,
+        requests: opts.requests as number,
+        seed: opts.seed as number,
+        traceLimit: (opts.traceLimit as number | undefined) ?? Infinity,
+        traces: COMPARE_TRACES,
+        root: new URL("../../", import.meta.url).pathname,
+        policies,
+        factories: Object.fromEntries(loaded.map((l) => [l.name, l.create])),
+        policyConfig,
+        migrationBudget: flags.migrationBudget,
+        policyArgs: flags.policies
+          ? policyArgs(flags)
+          : ["--policies", "all", ...policyArgs(flags)],
+        onRun: progress ? (title) => writeText(Deno.stderr, `\r\x1b[K${title} …`) : undefined,
+      });
+    } catch (e) {
+      // A policy factory rejecting its configuration is a usage error of --set.
+      if (e instanceof PolicyConfigError) throw new UsageError("--set", e.message, { cause: e });
+      throw e;
+    } finally {
+      if (progress) writeText(Deno.stderr, "\r\x1b[K");
+    }
     const md = formatResultsMarkdown(runs);
     if (out !== undefined) await writeOut(out, md);
     else writeText(Deno.stdout, md);

@@ -1,14 +1,18 @@
 /**
  * User policies as modules: `--policy ./my_policy.ts` loads any ES module whose
  * default export is a {@linkcode PolicyFactory} `(config, context) => Policy`. The
- * policy is known by the `name` of the policy the factory builds.
+ * policy is known by the `name` of the policy the factory builds. This is the loading
+ * half of building a policy: it needs the file system and an asynchronous import, so
+ * it lives here, and `buildPolicy` (`src/policy/build.ts`) gets the loaded factories
+ * through {@linkcode policyResolver}.
  *
  * @module
  */
 
 import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
-import { UsageError } from "../core/errors.ts";
+import { quoteValue, UsageError } from "../core/errors.ts";
+import type { PolicyResolver } from "../policy/build.ts";
 import type { PolicyContext, PolicyFactory } from "../policy/types.ts";
 
 /** A policy factory loaded from a module. */
@@ -22,8 +26,9 @@ export interface LoadedPolicy {
 }
 
 /**
- * Whether a `--policies` entry names a module rather than a built-in policy: it
- * starts with `./`, `../` or `/`, or ends in `.ts`, `.js` or `.mjs`.
+ * Whether a `--policy` value or `--policies` entry names a module rather than a
+ * built-in policy: it starts with `./`, `../` or `/`, or ends in `.ts`, `.js`, `.mjs`
+ * or `.mts`.
  */
 export function isModulePath(entry: string): boolean {
   return /^(\.{1,2}[\\/]|\/)/.test(entry) || /\.(ts|js|mjs|mts)$/.test(entry);
@@ -34,6 +39,7 @@ const PROBE_CONTEXT: PolicyContext = {
   sloTtftMs: 1000,
   sloTpotMs: 50,
   prefillMsPerToken: 0.05,
+  migrationBudget: 0,
 };
 
 /**
@@ -82,8 +88,28 @@ export async function loadPolicyModule(path: string, flag = "--policy"): Promise
     throw new UsageError(
       flag,
       `policy factory of '${path}' must return a policy with a non-empty 'name', ` +
-        `'prepare' and 'route'`,
+        `'prepare' and 'route', got ${describe(policy)}`,
     );
   }
   return { path, name: p.name, create: create as PolicyFactory };
+}
+
+function describe(value: unknown): string {
+  if (value === null || typeof value !== "object") return quoteValue(value);
+  const keys = Object.keys(value);
+  return keys.length ? `an object with ${keys.map((k) => `'${k}'`).join(", ")}` : "{}";
+}
+
+/**
+ * A resolver for `buildPolicy` (`src/policy/build.ts`) that knows `loaded` modules by
+ * the path the user gave and by the name of the policy each builds.
+ *
+ * @example
+ * ```ts ignore
+ * const loaded = [await loadPolicyModule("./examples/prefix_then_load.ts")];
+ * const policy = buildPolicy("./examples/prefix_then_load.ts", {}, deployment, policyResolver(loaded));
+ * ```
+ */
+export function policyResolver(loaded: readonly LoadedPolicy[]): PolicyResolver {
+  return (key) => loaded.find((l) => l.path === key || l.name === key)?.create;
 }

@@ -1,7 +1,8 @@
 import { deepEqual, equal, rejects, throws } from "node:assert/strict";
 import { UsageError } from "../core/errors.ts";
 import { policyNames } from "../policy/registry.ts";
-import { isModulePath, loadPolicyModule } from "./policy_modules.ts";
+import { buildPolicy } from "../policy/build.ts";
+import { isModulePath, loadPolicyModule, policyResolver } from "./policy_modules.ts";
 import { simConfigFromFlags } from "./sim_command.ts";
 
 const EXAMPLE = "./examples/prefix_then_load.ts";
@@ -75,5 +76,24 @@ Deno.test("simConfigFromFlags: rejects clashes and conflicts", async () => {
     /--policy.*builds a policy named 'round-robin', which is a built-in policy's name/,
   );
   throws(() => simConfigFromFlags(flags({ rate: 10, load: 0.7 })), /--load.*cannot be combined/);
-  throws(() => simConfigFromFlags(flags({ policies: ["nope"] })), /unknown policy 'nope'/);
+  throws(
+    () => simConfigFromFlags(flags({ policies: ["nope"] })),
+    /expected a built-in policy .*, got 'nope'/,
+  );
+});
+
+Deno.test("policyResolver: loaded modules by path and by policy name, for buildPolicy", async () => {
+  const loaded = [await loadPolicyModule(EXAMPLE)];
+  const resolve = policyResolver(loaded);
+  equal(resolve(EXAMPLE), loaded[0].create);
+  equal(resolve("prefix-then-load"), loaded[0].create);
+  equal(resolve("./other.ts"), undefined);
+  const deployment = {
+    seed: 1,
+    sloTtftMs: 500,
+    sloTpotMs: 30,
+    prefillMsPerToken: 0.03,
+    migrationBudget: 8,
+  };
+  equal(buildPolicy(EXAMPLE, { maxWaitMs: 50 }, deployment, resolve).name, "prefix-then-load");
 });

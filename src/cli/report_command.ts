@@ -10,7 +10,8 @@ import { Command } from "npm:commander@15.1.0";
 import { UsageError } from "../core/errors.ts";
 import { rebuildReport } from "../report/load_run.ts";
 import { runLabel } from "../report/run_writer.ts";
-import { nameList, runCommand, writeText } from "./flags.ts";
+import { nameList } from "./flags/values.ts";
+import { runCommand, writeText } from "./run_command.ts";
 
 /** The `report` command's flags and help. */
 export function buildReportCommand(): Command {

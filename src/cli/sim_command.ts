@@ -6,34 +6,19 @@
  */
 
 import { Command, Option } from "npm:commander@15.1.0";
-import { UsageError } from "../core/errors.ts";
+import { PolicyConfigError, UsageError } from "../core/errors.ts";
 import type { RunSummary } from "../metrics/recorder.ts";
-import { policyEntries, policyNames } from "../policy/registry.ts";
-import type { PolicyConfig } from "../policy/types.ts";
-import {
-  comparePolicies,
-  type ComparisonConfig,
-  DEFAULT_SCENARIO,
-  PolicyConfigError,
-} from "../sim/compare.ts";
+import { policyEntries } from "../policy/registry.ts";
+import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
 import { type CapacityEstimate, estimateCapacity } from "../sim/capacity.ts";
 import { rateScaledTrace } from "../workload/trace_rate.ts";
-import { isModulePath, type LoadedPolicy, loadPolicyModule } from "./policy_modules.ts";
+import type { LoadedPolicy } from "./policy_modules.ts";
 import { kvCapacityTokens } from "../model/model.ts";
 import { modelPresets } from "../model/presets.ts";
-import { workloadTemplate, workloadTemplates } from "../workload/catalog.ts";
+import { workloadTemplates } from "../workload/catalog.ts";
 import { detectFileFormat, scanTrace, TraceSource } from "../workload/trace_reader.ts";
-import {
-  integer,
-  nameList,
-  nonNegativeInt,
-  oneOf,
-  positiveInt,
-  positiveNumber,
-  progressEnabled,
-  runCommand,
-  writeText,
-} from "./flags.ts";
+import { oneOf, positiveNumber } from "./flags/values.ts";
+import { progressEnabled, runCommand, writeText } from "./run_command.ts";
 import { fixed, formatTable } from "./table.ts";
 import {
   addTraceOptions,
@@ -44,14 +29,26 @@ import {
   traceOptions,
   type TraceReport,
   traceReport,
-} from "./trace_flags.ts";
+} from "./flags/trace.ts";
 import {
-  DEFAULT_SAMPLE_MS,
+  addExportOptions,
   exportedText,
+  exportFlagsFromOpts,
   exportHooks,
   openExporter,
   softwareVersions,
-} from "./export_flags.ts";
+} from "./flags/export.ts";
+import {
+  addPolicyConfigOptions,
+  addPolicyOptions,
+  comparedPolicies,
+  loadPolicyModules,
+  policyConfigs,
+  policyFlagsFromOpts,
+} from "./flags/policy.ts";
+import { addWorkloadOptions, workloadFlagsFromOpts } from "./flags/workload.ts";
+import { addFleetOptions, fleetFlagsFromOpts } from "./flags/fleet.ts";
+import { addSloOptions, sloFlagsFromOpts } from "./flags/slo.ts";
 
 const MODES = ["baseline", "optimized", "both"] as const;
 const MODE_POLICIES: Record<(typeof MODES)[number], string[]> = {
@@ -59,10 +56,6 @@ const MODE_POLICIES: Record<(typeof MODES)[number], string[]> = {
   optimized: ["telemetry"],
   both: ["round-robin", "telemetry"],
 };
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 /** The `sim` command's flags and help. */
 export function buildSimCommand(options: { readonly examples?: boolean } = {}): Command {
@@ -72,82 +65,34 @@ export function buildSimCommand(options: { readonly examples?: boolean } = {}): 
       "Simulate disaggregated prefill/decode pools and compare routing policies side by side.\n" +
         "Defaults run the built-in scenario: multi-turn chat on 4 prefill + 4 decode H100s " +
         "(Llama-3.1-8B), round-robin vs telemetry.",
-    )
-    .addOption(
-      new Option(
-        "--policies <names>",
-        `policies to compare, comma-separated: built-in names (${policyNames().join(", ")}), ` +
-          "'all' for every built-in policy, or paths of policy modules",
-      ).argParser(nameList),
-    )
-    .option(
-      "--policy <module>",
-      "also compare the policy a module default-exports as a factory (config, context) => " +
-        "Policy, e.g. ./examples/prefix_then_load.ts (repeatable)",
-      collect,
-      [] as string[],
-    )
-    .addOption(
-      new Option(
-        "--mode <mode>",
-        "the original lab's flag: baseline = round-robin, " +
-          "optimized = telemetry, both = the two side by side",
-      ).argParser(oneOf(MODES)),
-    )
-    .option("--workload <name>", `synthetic workload (see --list)`, d.workload)
-    .option("--requests <n>", "requests to simulate", positiveInt, d.requests)
-    .option(
-      "--rate <r>",
-      "mean arrival rate, requests/s (default: the workload's own)",
-      positiveNumber,
-    )
-    .option(
-      "--load <fraction>",
-      "arrival rate as a fraction of the fleet's capacity, estimated by probe runs of " +
-        "round-robin (e.g. 0.7, 0.95); replaces --rate, or with --trace --rate-scale (the " +
-        "trace's arrival times are scaled to reach it)",
-      positiveNumber,
-    )
-    .option("--seed <n>", "seed of the workload and the policies", integer, d.seed)
-    .option("--model <preset>", "model/GPU timing preset (see --list)", d.model)
-    .option("--prefill-gpus <n>", "prefill pool size", nonNegativeInt, d.prefillGpus)
-    .option("--decode-gpus <n>", "decode pool size", positiveInt, d.decodeGpus)
-    .option(
-      "--migration-budget <n>",
-      "decode migrations allowed per 10 s window of simulated time (0 disables)",
-      nonNegativeInt,
-      d.migrationBudget,
-    )
-    .option(
-      "--slo-ttft-ms <ms>",
-      "TTFT objective for attainment and goodput",
-      positiveNumber,
-      d.sloTtftMs,
-    )
-    .option(
-      "--slo-tpot-ms <ms>",
-      "TPOT objective for attainment and goodput",
-      positiveNumber,
-      d.sloTpotMs,
-    )
-    .option(
-      "--set <policy.field=value>",
-      "override a policy config field, e.g. telemetry.migrationMargin=0.2 (repeatable)",
-      collect,
-      [] as string[],
-    )
-    .option("--json", "print one JSON object to stdout and nothing else there", false)
-    .option(
-      "--out <dir>",
-      "also write requests.csv, timeseries.csv, migrations.csv, summary.json, plots/*.svg " +
-        "and report.html into <dir> (created when missing)",
-    )
-    .option(
-      "--sample-ms <ms>",
-      `with --out: simulated ms between fleet samples in timeseries.csv (default ${DEFAULT_SAMPLE_MS})`,
-      positiveNumber,
-    )
-    .option("--list", "list policies, workloads and model presets, then exit", false);
+    );
+  addPolicyOptions(cmd, {
+    policiesHelp: "policies to compare",
+    policy: "add",
+    policyHelp: "also compare one policy, after the default set (or --policies, --mode), " +
+      "unless it is in it already",
+  });
+  cmd.addOption(
+    new Option(
+      "--mode <mode>",
+      "the original lab's flag: baseline = round-robin, " +
+        "optimized = telemetry, both = the two side by side",
+    ).argParser(oneOf(MODES)),
+  );
+  addWorkloadOptions(cmd, d);
+  cmd.option(
+    "--load <fraction>",
+    "arrival rate as a fraction of the fleet's capacity, estimated by probe runs of " +
+      "round-robin (e.g. 0.7, 0.95); replaces --rate, or with --trace --rate-scale (the " +
+      "trace's arrival times are scaled to reach it)",
+    positiveNumber,
+  );
+  addFleetOptions(cmd, d);
+  addPolicyConfigOptions(cmd, d);
+  addSloOptions(cmd, { ttftMs: d.sloTtftMs, tpotMs: d.sloTpotMs });
+  cmd.option("--json", "print one JSON object to stdout and nothing else there", false);
+  addExportOptions(cmd);
+  cmd.option("--list", "list policies, workloads and model presets, then exit", false);
   if (options.examples !== false) {
     cmd.addHelpText(
       "after",
@@ -156,6 +101,7 @@ export function buildSimCommand(options: { readonly examples?: boolean } = {}): 
         "  deno task sim --mode baseline --seed 7\n" +
         "  deno task sim --workload bursty --rate 50 --prefill-gpus 6 --decode-gpus 2 --json\n" +
         "  deno task sim --policies all --workload shared-prefix --load 0.95\n" +
+        "  deno task sim --policy llm-d                   # round-robin, telemetry and llm-d\n" +
         "  deno task sim --policy ./examples/prefix_then_load.ts\n" +
         "  deno task sim --set telemetry.migrationMargin=0.1 --migration-budget 16\n" +
         "  deno task sim --trace data/traces/mooncake/conversation_trace.jsonl.gz " +
@@ -168,21 +114,19 @@ export function buildSimCommand(options: { readonly examples?: boolean } = {}): 
   return addTraceOptions(cmd);
 }
 
-/** The module paths named by `--policies` entries and `--policy` flags, in order. */
-export function policyModulePaths(opts: Record<string, unknown>): string[] {
-  const fromList = ((opts.policies as string[] | undefined) ?? []).filter(isModulePath);
-  return [...fromList, ...((opts.policy as string[] | undefined) ?? [])];
-}
-
 /**
  * Resolves parsed flags into a {@linkcode ComparisonConfig}; throws UsageError on
- * conflicts. `loaded` are the policy modules of {@linkcode policyModulePaths}: a
- * `--policies` entry that is a path becomes the loaded policy's name, and `--policy`
- * modules join the compared set (after the defaults when `--policies` is absent).
+ * conflicts. `loaded` are the policy modules the flags name ({@linkcode loadPolicyModules}):
+ * a `--policies` entry that is a path becomes the loaded policy's name, and each
+ * `--policy` joins the compared set (after the defaults when `--policies` and `--mode`
+ * are absent) unless it is in it already. `explicit(key)` tells whether the user gave
+ * an option rather than its default (it decides whether `--migration-budget` conflicts
+ * with a `--set P.migrationBudget`); without it, none counts as given.
  */
 export function simConfigFromFlags(
   opts: Record<string, unknown>,
   loaded: readonly LoadedPolicy[] = [],
+  explicit: (key: string) => boolean = () => false,
 ): ComparisonConfig {
   if (opts.policies && opts.mode) {
     throw new UsageError("--mode", "cannot be combined with --policies; use one of them");
@@ -190,91 +134,28 @@ export function simConfigFromFlags(
   if (opts.load !== undefined && opts.rate !== undefined) {
     throw new UsageError("--load", "cannot be combined with --rate; use one of them");
   }
-  const known = policyNames();
-  const byPath = new Map(loaded.map((l) => [l.path, l.name]));
-  for (const l of loaded) {
-    if (known.includes(l.name)) {
-      throw new UsageError(
-        isModulePath(l.path) && !(opts.policy as string[] | undefined)?.includes(l.path)
-          ? "--policies"
-          : "--policy",
-        `module '${l.path}' builds a policy named '${l.name}', which is a built-in policy's name`,
-      );
-    }
-  }
-  const listed = (opts.policies as string[] | undefined)?.flatMap((p) =>
-    p === "all" ? known : isModulePath(p) ? [byPath.get(p) ?? p] : [p]
-  );
-  const policies = [
-    ...(listed ??
-      (opts.mode ? MODE_POLICIES[opts.mode as keyof typeof MODE_POLICIES] : [
-        ...DEFAULT_SCENARIO.policies,
-      ])),
-    ...((opts.policy as string[] | undefined) ?? []).map((p) => byPath.get(p) ?? p),
-  ];
-  const names = [...known, ...loaded.map((l) => l.name)];
-  for (const p of policies) {
-    if (!names.includes(p)) {
-      throw new UsageError(
-        "--policies",
-        `unknown policy '${p}' (known: ${known.join(", ")}, all, or a module path)`,
-      );
-    }
-  }
-  if (new Set(policies).size !== policies.length) {
-    throw new UsageError("--policies", `a policy is listed twice in '${policies.join(",")}'`);
-  }
-  const workload = String(opts.workload);
-  let template;
-  try {
-    template = workloadTemplate(workload);
-  } catch (e) {
-    throw new UsageError("--workload", (e as Error).message);
-  }
-  const model = String(opts.model);
-  if (!modelPresets().some((m) => m.name === model)) {
-    throw new UsageError(
-      "--model",
-      `unknown preset '${model}' (known: ${modelPresets().map((m) => m.name).join(", ")})`,
-    );
-  }
-  const prefillGpus = opts.prefillGpus as number;
-  if (prefillGpus < 1) {
-    throw new UsageError("--prefill-gpus", "the prefill pool needs at least 1 GPU");
-  }
+  const policyFlags = policyFlagsFromOpts(opts, explicit);
+  const base = opts.mode
+    ? MODE_POLICIES[opts.mode as keyof typeof MODE_POLICIES]
+    : DEFAULT_SCENARIO.policies;
+  const policies = comparedPolicies(policyFlags, base, loaded);
+  const workload = workloadFlagsFromOpts(opts);
+  const fleet = fleetFlagsFromOpts(opts);
+  const slo = sloFlagsFromOpts(opts);
   return {
-    workload,
-    requests: opts.requests as number,
-    ratePerS: (opts.rate as number | undefined) ?? template.defaultRatePerS,
-    seed: opts.seed as number,
-    model,
-    prefillGpus,
-    decodeGpus: opts.decodeGpus as number,
-    migrationBudget: opts.migrationBudget as number,
-    sloTtftMs: opts.sloTtftMs as number,
-    sloTpotMs: opts.sloTpotMs as number,
+    workload: workload.workload,
+    requests: workload.requests,
+    ratePerS: workload.ratePerS,
+    seed: workload.seed,
+    model: fleet.model,
+    prefillGpus: fleet.prefillGpus,
+    decodeGpus: fleet.decodeGpus,
+    migrationBudget: policyFlags.migrationBudget,
+    sloTtftMs: slo.ttftMs,
+    sloTpotMs: slo.tpotMs,
     policies,
-    policyConfig: parseSets(opts.set as string[], policies),
+    policyConfig: policyConfigs(policyFlags, policies),
   };
-}
-
-function parseSets(sets: string[], policies: string[]): Record<string, PolicyConfig> {
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const s of sets) {
-    const m = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_]+)=(.*)$/.exec(s);
-    if (!m) throw new UsageError("--set", `expected policy.field=value, got '${s}'`);
-    const [, policy, field, raw] = m;
-    if (!policies.includes(policy)) {
-      throw new UsageError(
-        "--set",
-        `policy '${policy}' is not being compared (${policies.join(", ")})`,
-      );
-    }
-    let value: unknown = raw;
-    if (raw !== "" && Number.isFinite(Number(raw))) value = Number(raw);
-    (out[policy] ??= {})[field] = value;
-  }
-  return out;
 }
 
 function listData() {
@@ -395,13 +276,10 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       writeText(Deno.stdout, opts.json ? JSON.stringify(listData()) + "\n" : listText());
       return;
     }
-    const loaded: LoadedPolicy[] = [];
-    for (const path of policyModulePaths(opts)) {
-      const flag = (opts.policy as string[]).includes(path) ? "--policy" : "--policies";
-      loaded.push(await loadPolicyModule(path, flag));
-    }
-    const trace = traceFlagsFromOpts(opts, (key) => cmd.getOptionValueSource(key) === "cli");
-    let config = simConfigFromFlags(opts, loaded);
+    const explicit = (key: string) => cmd.getOptionValueSource(key) === "cli";
+    const loaded = await loadPolicyModules(policyFlagsFromOpts(opts, explicit));
+    const trace = traceFlagsFromOpts(opts, explicit);
+    let config = simConfigFromFlags(opts, loaded, explicit);
     const load = opts.load as number | undefined;
     let replay: TraceReplay | null = null;
     let capacity: CapacityEstimate | undefined;
@@ -409,14 +287,17 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       if (load !== undefined && opts.rateScale !== undefined) {
         throw new UsageError("--load", "cannot be combined with --rate-scale; use one of them");
       }
-      replay = await prepareTrace(trace, config, cmd.getOptionValueSource("rate") === "cli", load);
+      replay = await prepareTrace(trace, config, explicit("rate"), load);
       config = replay.config;
       capacity = replay.capacity;
     } else if (load !== undefined) {
       capacity = await estimateCapacity(config);
       config.ratePerS = Number((capacity.capacityRps * load).toFixed(2));
     }
-    const exporter = openExporter(opts, config.requests * config.policies.length);
+    const exporter = openExporter(
+      exportFlagsFromOpts(opts),
+      config.requests * config.policies.length,
+    );
     const progress = !opts.json && progressEnabled();
     let report;
     try {

@@ -8,7 +8,8 @@
 import { Command } from "npm:commander@15.1.0";
 import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../workload/trace_gen.ts";
 import { writeLines } from "../workload/trace_writer.ts";
-import { integer, positiveInt, positiveNumber, runCommand, writeText } from "./flags.ts";
+import { integer, positiveInt, positiveNumber } from "./flags/values.ts";
+import { runCommand, writeText } from "./run_command.ts";
 import { InvalidArgumentError } from "npm:commander@15.1.0";
 import { UsageError } from "../core/errors.ts";
 

@@ -9,6 +9,7 @@
 
 export * from "../core/types.ts";
 export * from "./aibrix.ts";
+export * from "./build.ts";
 export * from "./config.ts";
 export * from "./dynamo.ts";
 export * from "./least_loaded.ts";

@@ -13,6 +13,7 @@ import { createLlmD, LLM_D, llmDSpec } from "./llm_d.ts";
 import { createDynamo, DYNAMO, dynamoSpec } from "./dynamo.ts";
 import { createSglang, SGLANG, sglangSpec } from "./sglang.ts";
 import { AIBRIX, aibrixSpec, createAibrix } from "./aibrix.ts";
+import { cannot } from "../core/errors.ts";
 import type { ConfigSpec } from "./config.ts";
 import type { Policy, PolicyConfig, PolicyContext, PolicyFactory } from "./types.ts";
 
@@ -111,7 +112,7 @@ export function createPolicy(
   const entry = entries.find((e) => e.name === name);
   if (!entry) {
     throw new RangeError(
-      `Cannot create policy: unknown policy '${name}' (known: ${policyNames().join(", ")})`,
+      cannot("create policy", `expected a built-in policy (${policyNames().join(", ")})`, name),
     );
   }
   return entry.create(config, context);

@@ -51,11 +51,14 @@
  *
  * **Migration**: `rebalance` proposes moving one decoding request from the hottest
  * decode worker to the coolest when their score gap exceeds `migrationMargin`, at most
- * `migrationBudget` times per `migrationWindowMs` of simulated time.
+ * `migrationBudget` times per `migrationWindowMs` of simulated time. The budget is the
+ * deployment's (`context.migrationBudget`, e.g. `sim --migration-budget`) unless the
+ * configuration sets `migrationBudget`.
  *
  * @module
  */
 
+import { cannot } from "../core/errors.ts";
 import { Reason, reject, Role } from "../core/types.ts";
 import type { Decision, FleetSnapshot, Migration, RouteRequest } from "../core/types.ts";
 import { resolveConfig } from "./config.ts";
@@ -175,7 +178,9 @@ export const telemetrySpec = {
     default: 0,
     min: 0,
     integer: true,
-    doc: "Decode migrations allowed per window (0 disables migration)",
+    doc: "Decode migrations allowed per window (0 disables migration). When not set: the " +
+      "deployment's budget (context.migrationBudget); this default applies only when the " +
+      "deployment gives none",
   },
   migrationWindowMs: { default: 10_000, min: 1, doc: "Length of a migration budget window, ms" },
   migrationMargin: {
@@ -212,6 +217,19 @@ export type TelemetryConfig = ResolvedConfig<typeof telemetrySpec>;
  */
 export function createTelemetry(config: PolicyConfig, context: PolicyContext): Policy {
   const c: TelemetryConfig = resolveConfig(TELEMETRY, telemetrySpec, config);
+  if (config.migrationBudget === undefined && context.migrationBudget !== undefined) {
+    const budget = context.migrationBudget;
+    if (!(Number.isInteger(budget) && budget >= 0)) {
+      throw new RangeError(
+        cannot(
+          `create policy '${TELEMETRY}'`,
+          "the context's 'migrationBudget' must be an integer ≥ 0",
+          budget,
+        ),
+      );
+    }
+    c.migrationBudget = budget;
+  }
   const msPerToken = c.prefillMsPerToken > 0 ? c.prefillMsPerToken : context.prefillMsPerToken;
   const sloTtft = context.sloTtftMs;
   const sloTpot = context.sloTpotMs;

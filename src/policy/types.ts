@@ -48,7 +48,9 @@ export interface Policy {
 
 /**
  * Facts about the deployment that any policy may use, supplied by the caller (the
- * simulator's model preset, the CLI's SLO flags), as opposed to a policy's own knobs.
+ * simulator's model preset, the CLI's SLO and migration flags), as opposed to a
+ * policy's own knobs. `buildPolicy` (`./build.ts`) makes one from a plain
+ * `PolicyDeployment`; tests may write one by hand.
  */
 export interface PolicyContext {
   /** Seeded random source; the only randomness a policy may use. */
@@ -59,6 +61,13 @@ export interface PolicyContext {
   readonly sloTpotMs: number;
   /** Estimated prefill compute per uncached prompt token on one worker, ms. */
   readonly prefillMsPerToken: number;
+  /**
+   * Decode migrations the deployment allows per migration window (0: none). A policy
+   * that migrates uses it unless its own configuration sets a budget.
+   *
+   * @default {0}
+   */
+  readonly migrationBudget?: number;
 }
 
 /** A policy's configuration: plain JSON-like data, validated by its factory. */

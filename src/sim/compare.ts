@@ -5,11 +5,10 @@
  * @module
  */
 
-import { Rng } from "../core/rng.ts";
 import type { FleetSnapshot, RequestSource } from "../core/types.ts";
 import type { RequestRecord } from "../core/record.ts";
 import type { RunSummary } from "../metrics/recorder.ts";
-import { createPolicy, policyEntries } from "../policy/registry.ts";
+import { buildPolicy, type PolicyDeployment } from "../policy/build.ts";
 import type { Policy, PolicyConfig, PolicyFactory } from "../policy/types.ts";
 import { prefillMsPerToken } from "../model/model.ts";
 import { modelPreset } from "../model/presets.ts";
@@ -33,7 +32,11 @@ export interface ComparisonConfig {
   prefillGpus: number;
   /** Decode-only workers. */
   decodeGpus: number;
-  /** Decode migrations per window, for policies that migrate. */
+  /**
+   * Decode migrations per window the deployment allows (`PolicyContext.migrationBudget`).
+   * A policy that migrates uses it unless its `policyConfig` entry sets its own
+   * `migrationBudget` (which the CLI accepts only without `--migration-budget`).
+   */
   migrationBudget: number;
   /** TTFT objective, ms. */
   sloTtftMs: number;
@@ -108,55 +111,43 @@ export function syntheticWorkload(config: ComparisonConfig): RequestSource {
   );
 }
 
-/** A policy's factory rejected its configuration (the CLI reports it against `--set`). */
-export class PolicyConfigError extends Error {
-  /** The policy whose configuration was rejected. */
-  readonly policy: string;
-  /**
-   * Wraps the factory's error.
-   *
-   * @param policy The policy's name.
-   * @param cause What the factory threw.
-   */
-  constructor(policy: string, cause: unknown) {
-    super(cause instanceof Error ? cause.message : String(cause), { cause });
-    this.name = "PolicyConfigError";
-    this.policy = policy;
-  }
+/**
+ * The deployment facts every policy of `config` gets: its seed, SLOs and migration
+ * budget, and the prefill cost per token of its model.
+ *
+ * @throws {RangeError} On an unknown model preset.
+ */
+export function comparisonDeployment(config: ComparisonConfig): PolicyDeployment {
+  return {
+    seed: config.seed,
+    sloTtftMs: config.sloTtftMs,
+    sloTpotMs: config.sloTpotMs,
+    prefillMsPerToken: prefillMsPerToken(modelPreset(config.model)),
+    migrationBudget: config.migrationBudget,
+  };
 }
 
 /**
- * Builds every policy of `config` (built-in, or from `hooks.policies`) with the context
- * the comparison gives it. All configurations are validated before anything runs.
+ * Builds every policy of `config` with {@linkcode buildPolicy}: built-in names from the
+ * registry, others from `hooks.policies`, each with its `policyConfig` entry as given
+ * and the deployment of {@linkcode comparisonDeployment}. All configurations are
+ * validated before anything runs.
  *
  * @throws {PolicyConfigError} When a factory rejects its configuration.
- * @throws {RangeError} On an unknown model preset.
+ * @throws {RangeError} On an unknown policy or model preset.
  */
 export function createComparisonPolicies(
   config: ComparisonConfig,
   hooks: Pick<ComparisonHooks, "policies"> = {},
 ): Policy[] {
-  const model = modelPreset(config.model);
-  return config.policies.map((name) => {
-    const entry = policyEntries().find((e) => e.name === name);
-    const userConfig = config.policyConfig[name] ?? {};
-    const policyConfig =
-      entry && "migrationBudget" in entry.spec && !("migrationBudget" in userConfig)
-        ? { ...userConfig, migrationBudget: config.migrationBudget }
-        : userConfig;
-    const context = {
-      random: new Rng(config.seed * 7919 + 17).source(),
-      sloTtftMs: config.sloTtftMs,
-      sloTpotMs: config.sloTpotMs,
-      prefillMsPerToken: prefillMsPerToken(model),
-    };
-    const extra = entry ? undefined : hooks.policies?.[name];
-    try {
-      return extra ? extra(policyConfig, context) : createPolicy(name, policyConfig, context);
-    } catch (e) {
-      throw new PolicyConfigError(name, e);
-    }
-  });
+  const deployment = comparisonDeployment(config);
+  const extra = hooks.policies;
+  const resolve = extra
+    ? (name: string) => (Object.hasOwn(extra, name) ? extra[name] : undefined)
+    : undefined;
+  return config.policies.map((name) =>
+    buildPolicy(name, config.policyConfig[name] ?? {}, deployment, resolve)
+  );
 }
 
 /**
@@ -169,7 +160,7 @@ export function createComparisonPolicies(
  * if (report.results.length !== 2) throw new Error("two policies expected");
  * ```
  * @throws {PolicyConfigError} When a policy rejects its configuration.
- * @throws {RangeError | TypeError} On an unknown model or workload.
+ * @throws {RangeError | TypeError} On an unknown policy, model or workload.
  */
 export async function comparePolicies(
   config: ComparisonConfig,

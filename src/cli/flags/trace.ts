@@ -6,10 +6,10 @@
  */
 
 import { type Command, Option } from "npm:commander@15.1.0";
-import { UsageError } from "../core/errors.ts";
-import { TRACE_FORMATS, type TraceFormat } from "../workload/trace_row.ts";
-import type { TraceOptions, TraceStats } from "../workload/trace_reader.ts";
-import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "./flags.ts";
+import { UsageError } from "../../core/errors.ts";
+import { TRACE_FORMATS, type TraceFormat } from "../../workload/trace_row.ts";
+import type { TraceOptions, TraceStats } from "../../workload/trace_reader.ts";
+import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "./values.ts";
 
 /** The trace flags as parsed. */
 export interface TraceFlags {

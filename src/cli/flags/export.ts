@@ -1,15 +1,22 @@
 /**
- * `--out DIR` and `--sample-ms` for commands that run simulations: opening the
- * exporter, wiring it to the comparison hooks, and the versions recorded with a run.
+ * The export flags (`--out DIR`, `--sample-ms`) for commands that run simulations (and
+ * the load generator to come): adding and reading them, opening the exporter, wiring
+ * it to the comparison hooks, and the versions recorded with a run.
  *
  * @module
  */
 
-import denoJson from "../../deno.json" with { type: "json" };
-import { UsageError } from "../core/errors.ts";
-import { RunExporter } from "../report/run_exporter.ts";
-import type { RequestSource } from "../core/types.ts";
-import { type ComparisonConfig, type ComparisonHooks, syntheticWorkload } from "../sim/compare.ts";
+import type { Command } from "npm:commander@15.1.0";
+import denoJson from "../../../deno.json" with { type: "json" };
+import { UsageError } from "../../core/errors.ts";
+import { RunExporter } from "../../report/run_exporter.ts";
+import type { RequestSource } from "../../core/types.ts";
+import { positiveNumber } from "./values.ts";
+import {
+  type ComparisonConfig,
+  type ComparisonHooks,
+  syntheticWorkload,
+} from "../../sim/compare.ts";
 
 /** Default simulated ms between fleet samples. */
 export const DEFAULT_SAMPLE_MS = 500;
@@ -31,26 +38,61 @@ export interface OpenExport {
   readonly sampleMs: number;
 }
 
+/** The export flags as parsed. */
+export interface ExportFlags {
+  /** Output directory (`--out`). */
+  readonly dir: string;
+  /** Simulated ms between fleet samples (`--sample-ms`). */
+  readonly sampleMs: number;
+}
+
+/** Adds `--out <dir>` and `--sample-ms` to `cmd` and returns it. */
+export function addExportOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--out <dir>",
+      "also write requests.csv, timeseries.csv, migrations.csv, summary.json, plots/*.svg " +
+        "and report.html into <dir> (created when missing)",
+    )
+    .option(
+      "--sample-ms <ms>",
+      `with --out: simulated ms between fleet samples in timeseries.csv (default ${DEFAULT_SAMPLE_MS})`,
+      positiveNumber,
+    );
+}
+
 /**
- * Opens the export asked for by `--out` (and `--sample-ms`), or returns `null`.
+ * The export flags of parsed `opts` (from {@linkcode addExportOptions}), or `null`
+ * without `--out`.
  *
- * @param opts Parsed flags.
- * @param requests Requests the run will simulate, over all policies.
- * @throws {UsageError} When `--sample-ms` comes without `--out`, or the directory cannot
- * be created.
+ * @throws {UsageError} When `--sample-ms` comes without `--out`.
  */
-export function openExporter(opts: Record<string, unknown>, requests: number): OpenExport | null {
+export function exportFlagsFromOpts(opts: Record<string, unknown>): ExportFlags | null {
   const dir = opts.out as string | undefined;
   if (dir === undefined) {
-    if (opts.sampleMs !== undefined) throw new UsageError("--sample-ms", "needs --out <dir>");
+    if (opts.sampleMs !== undefined) {
+      throw new UsageError("--sample-ms", "needs --out <dir>");
+    }
     return null;
   }
+  return { dir, sampleMs: (opts.sampleMs as number | undefined) ?? DEFAULT_SAMPLE_MS };
+}
+
+/**
+ * Opens the export asked for by `flags`, or returns `null` without one.
+ *
+ * @param flags The export flags ({@linkcode exportFlagsFromOpts}).
+ * @param requests Requests the run will simulate, over all policies.
+ * @throws {UsageError} When the directory cannot be created (naming `--out`).
+ */
+export function openExporter(flags: ExportFlags | null, requests: number): OpenExport | null {
+  if (flags === null) return null;
+  const { dir, sampleMs } = flags;
   try {
     Deno.mkdirSync(dir, { recursive: true });
   } catch (e) {
     throw new UsageError("--out", `cannot create directory '${dir}': ${(e as Error).message}`);
   }
-  const sampleMs = (opts.sampleMs as number | undefined) ?? DEFAULT_SAMPLE_MS;
   const threaded = requests >= THREADED_EXPORT_MIN_REQUESTS;
   return { exporter: new RunExporter({ dir, sampleMs, threaded }), dir, sampleMs };
 }

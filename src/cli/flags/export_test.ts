@@ -1,0 +1,16 @@
+import { deepEqual, equal, throws } from "node:assert/strict";
+import { Command } from "npm:commander@15.1.0";
+import { addExportOptions, DEFAULT_SAMPLE_MS, exportFlagsFromOpts } from "./export.ts";
+
+function parse(args: string[]) {
+  const cmd = addExportOptions(new Command("t")).exitOverride();
+  cmd.parse(args, { from: "user" });
+  return exportFlagsFromOpts(cmd.opts());
+}
+
+Deno.test("export flags: none without --out, the default sampling, --sample-ms needs --out", () => {
+  equal(parse([]), null);
+  deepEqual(parse(["--out", "x"]), { dir: "x", sampleMs: DEFAULT_SAMPLE_MS });
+  deepEqual(parse(["--out", "x", "--sample-ms", "250"]), { dir: "x", sampleMs: 250 });
+  throws(() => parse(["--sample-ms", "250"]), /--sample-ms: needs --out <dir>/);
+});

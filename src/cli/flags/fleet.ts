@@ -1,0 +1,66 @@
+/**
+ * The simulated fleet's flags (`--model`, `--prefill-gpus`, `--decode-gpus`): which
+ * model/GPU timing preset, and how many prefill-only and decode-only workers. Shared by
+ * `sim`, `sweep`, the bench targets and (to come) the engine emulator.
+ *
+ * @module
+ */
+
+import type { Command } from "npm:commander@15.1.0";
+import { UsageError } from "../../core/errors.ts";
+import { modelPresets } from "../../model/presets.ts";
+import { nonNegativeInt, positiveInt } from "./values.ts";
+
+/** The fleet flags as parsed. */
+export interface FleetFlags {
+  /** Model/GPU timing preset name. */
+  readonly model: string;
+  /** Prefill-only workers. */
+  readonly prefillGpus: number;
+  /** Decode-only workers. */
+  readonly decodeGpus: number;
+}
+
+/**
+ * Adds `--model`, `--prefill-gpus` and `--decode-gpus` to `cmd`, with the command's
+ * defaults, and returns it.
+ *
+ * @example
+ * ```ts
+ * import { Command } from "npm:commander@15.1.0";
+ * import { addFleetOptions, fleetFlagsFromOpts } from "./fleet.ts";
+ * const cmd = addFleetOptions(new Command("demo"), {
+ *   model: "llama3-8b-h100", prefillGpus: 4, decodeGpus: 4,
+ * });
+ * cmd.parse(["--decode-gpus", "2"], { from: "user" });
+ * if (fleetFlagsFromOpts(cmd.opts()).decodeGpus !== 2) throw new Error("not parsed");
+ * ```
+ */
+export function addFleetOptions(cmd: Command, defaults: FleetFlags): Command {
+  return cmd
+    .option("--model <preset>", "model/GPU timing preset (see --list)", defaults.model)
+    .option("--prefill-gpus <n>", "prefill pool size", nonNegativeInt, defaults.prefillGpus)
+    .option("--decode-gpus <n>", "decode pool size", positiveInt, defaults.decodeGpus);
+}
+
+/**
+ * The fleet flags of parsed `opts` (from {@linkcode addFleetOptions}), checked.
+ *
+ * @throws {UsageError} On an unknown model preset (naming `--model`), or an empty
+ *   prefill pool (naming `--prefill-gpus`).
+ */
+export function fleetFlagsFromOpts(opts: Record<string, unknown>): FleetFlags {
+  const model = String(opts.model);
+  const known = modelPresets().map((m) => m.name);
+  if (!known.includes(model)) {
+    throw new UsageError(
+      "--model",
+      `expected a model preset (${known.join(", ")}), got '${model}'`,
+    );
+  }
+  const prefillGpus = opts.prefillGpus as number;
+  if (prefillGpus < 1) {
+    throw new UsageError("--prefill-gpus", `expected at least 1 prefill GPU, got ${prefillGpus}`);
+  }
+  return { model, prefillGpus, decodeGpus: opts.decodeGpus as number };
+}

@@ -1,6 +1,7 @@
 /**
  * The owner side of a {@linkcode FleetSnapshot}: typed arrays of per-worker signals
- * plus the prefix and load indexes, kept consistent by {@linkcode FleetState.refresh}.
+ * plus the prefix and load indexes, kept consistent by {@linkcode FleetState.refresh} (now)
+ * or {@linkcode FleetState.touch} and {@linkcode FleetState.flush} (batched).
  * The simulator and the proxy each keep one and hand it to policies as read-only.
  *
  * @module
@@ -63,6 +64,9 @@ export class FleetState implements FleetSnapshot {
   readonly prefillLoad: LoadIndex;
   /** Load index over decode-capable workers. */
   readonly decodeLoad: LoadIndex;
+  readonly #dirty: Int32Array;
+  readonly #dirtyMark: Uint8Array;
+  #dirtyCount = 0;
 
   /**
    * Creates an idle fleet.
@@ -100,6 +104,8 @@ export class FleetState implements FleetSnapshot {
     this.prefix = new PrefixIndex(n);
     this.prefillLoad = new LoadIndex(n);
     this.decodeLoad = new LoadIndex(n);
+    this.#dirty = new Int32Array(n);
+    this.#dirtyMark = new Uint8Array(n);
     for (let w = 0; w < n; w++) {
       const r = roles[w];
       if (r !== Role.Prefill && r !== Role.Decode && r !== Role.Both) {
@@ -117,7 +123,29 @@ export class FleetState implements FleetSnapshot {
     }
   }
 
-  /** Recomputes `worker`'s load-index keys after its signals changed. O(log n). */
+  /**
+   * Notes that `worker`'s signals changed, deferring the load-index update to the next
+   * {@linkcode FleetState.flush}: writers that change a worker many times between two
+   * decisions pay for one update. O(1).
+   */
+  touch(worker: WorkerId): void {
+    if (this.#dirtyMark[worker] === 1) return;
+    this.#dirtyMark[worker] = 1;
+    this.#dirty[this.#dirtyCount++] = worker;
+  }
+
+  /** Applies every pending {@linkcode FleetState.touch}. Call before a policy reads the fleet. */
+  flush(): void {
+    const dirty = this.#dirty;
+    for (let i = 0; i < this.#dirtyCount; i++) {
+      const w = dirty[i];
+      this.#dirtyMark[w] = 0;
+      this.refresh(w);
+    }
+    this.#dirtyCount = 0;
+  }
+
+  /** Recomputes `worker`'s load-index keys after its signals changed, now. O(log n). */
   refresh(worker: WorkerId): void {
     const up = this.healthy[worker] === 1;
     const r = this.role[worker];

@@ -8,7 +8,8 @@
  * and the KV it will need toward its decode worker's committed KV (`kvWaitingTokens`)
  * until the engine holds that KV itself (`kvAdmitted`). An entry whose completion never
  * arrives (a lost response, a crashed engine) is failed after `ttlMs`, so that nothing
- * leaks.
+ * leaks. The ledger marks the workers it changes (`FleetState.touch`); call
+ * `FleetState.flush` before a policy reads the fleet.
  *
  * Where an engine reports more than a router can see (the simulator's engines tell it
  * when a prompt is admitted and how much of it was cached, and when each chunk is
@@ -50,6 +51,7 @@ export interface LedgerOptions {
  * const fleet = new FleetState([Role.Prefill, Role.Decode], 1000, 16);
  * const ledger = new DispatchLedger(fleet, { ttlMs: 60_000 });
  * const id = ledger.dispatch(0, 0, 1, 300, 400);
+ * fleet.flush();
  * if (fleet.inflight[0] !== 1 || fleet.queuedPrefillTokens[0] !== 300) throw new Error("counted");
  * ledger.prefillDone(id, 50);
  * ledger.complete(id, 900);
@@ -119,8 +121,8 @@ export class DispatchLedger {
     if (prefill !== decode) f.inflight[prefill]++;
     f.queuedPrefillTokens[prefill] += uncachedTokens;
     f.kvWaitingTokens[decode] += kvTokens;
-    f.refresh(decode);
-    if (prefill !== decode) f.refresh(prefill);
+    f.touch(decode);
+    if (prefill !== decode) f.touch(prefill);
     return id;
   }
 
@@ -129,7 +131,7 @@ export class DispatchLedger {
     const w = this.#prefill[id];
     this.#kvPrefill[id] += tokens;
     this.#fleet.kvWaitingTokens[w] += tokens;
-    this.#fleet.refresh(w);
+    this.#fleet.touch(w);
   }
 
   /** The prefill engine admitted entry `id`'s prompt: `uncachedTokens` to compute. */
@@ -156,7 +158,7 @@ export class DispatchLedger {
     this.#stage[id] = LedgerStage.PrefillDone;
     if (p !== this.#decode[id]) {
       this.#fleet.inflight[p]--;
-      this.#fleet.refresh(p);
+      this.#fleet.touch(p);
     }
   }
 
@@ -171,7 +173,7 @@ export class DispatchLedger {
       this.#kvPrefill[id] = 0;
     }
     if (f.kvWaitingTokens[worker] < 1e-6) f.kvWaitingTokens[worker] = 0;
-    f.refresh(worker);
+    f.touch(worker);
   }
 
   /** Entry `id`'s first token was seen. */
@@ -186,8 +188,8 @@ export class DispatchLedger {
     f.inflight[from]--;
     f.inflight[to]++;
     this.#decode[id] = to;
-    f.refresh(from);
-    f.refresh(to);
+    f.touch(from);
+    f.touch(to);
   }
 
   /** Entry `id` completed: release everything it counted. */
@@ -217,7 +219,7 @@ export class DispatchLedger {
     const q = this.#fleet.queuedPrefillTokens;
     q[w] += delta;
     if (q[w] < 1e-6) q[w] = 0;
-    this.#fleet.refresh(w);
+    this.#fleet.touch(w);
   }
 
   #release(id: number): void {
@@ -230,8 +232,8 @@ export class DispatchLedger {
     if (this.#kvDecode[id] !== 0) this.kvAdmitted(id, d);
     if (stage === LedgerStage.Dispatched && p !== d) f.inflight[p]--;
     f.inflight[d]--;
-    f.refresh(p);
-    f.refresh(d);
+    f.touch(p);
+    f.touch(d);
     this.#stage[id] = LedgerStage.Free;
     this.#free.push(id);
     this.#live--;

@@ -24,7 +24,9 @@ Deno.test("ledger: a request's life counts and releases each signal once", () =>
   equal(f.inflight[1], 1);
   equal(f.queuedPrefillTokens[0], 500);
   equal(f.kvWaitingTokens[1], 800);
-  equal(f.decodeLoad.key(1), 800 / 10_000, "the load index sees committed KV at once");
+  equal(f.decodeLoad.key(1), 0, "keys move on flush");
+  f.flush();
+  equal(f.decodeLoad.key(1), 800 / 10_000, "the load index sees committed KV");
   l.prefillStarted(id, 300); // the engine found 200 tokens cached
   equal(f.queuedPrefillTokens[0], 300);
   l.prefillProgress(id, 100);

@@ -99,25 +99,62 @@ export function createExecutionModel(
       `Cannot create execution model: preset '${preset.name}' leaves no KV capacity, got ${capacity}`,
     );
   }
-  const kc = kvReadMsPerToken(preset);
-  const lmHead = options.estimateLmHead ?? false;
-  return {
-    name: preset.name,
-    preset,
-    maxBatchedTokens: preset.maxBatchedTokens,
-    maxNumSeqs: preset.maxNumSeqs,
-    kvBytesPerToken: preset.kvBytesPerToken,
-    kvCapacityTokens: capacity,
-    kvReadMsPerToken: kc,
-    stepMs: (tokens, attentionMs, emits) => stepMs(preset, tokens, attentionMs, emits),
-    decodeBaseMs: (batch) => stepMs(preset, batch, 0, batch > 0),
-    decodeStepMs: (batch, ctx) => stepMs(preset, batch, 0, batch > 0) + kc * ctx,
-    prefillAttentionMs: (n, prior) => prefillAttentionMs(preset, n, prior),
-    mixedStepExtraMs: (batch, tokens, attentionMs) =>
-      denseMs(preset, batch + tokens) - denseMs(preset, batch) + attentionMs +
-      (batch === 0 ? preset.lmHeadMs : 0),
-    transferMs: (tokens) => kvTransferMs(preset, tokens),
-    standalonePrefillMs: (uncached, cached) => standalonePrefillMs(preset, uncached, cached),
-    prefillMsPerToken: (promptTokens) => prefillMsPerToken(preset, promptTokens, lmHead),
-  };
+  return new AnalyticModel(preset, capacity, options.estimateLmHead ?? false);
+}
+
+/** The analytic {@linkcode ExecutionModel} (a class, so that its calls stay cheap). */
+class AnalyticModel implements ExecutionModel {
+  readonly name: string;
+  readonly preset: ModelPreset;
+  readonly maxBatchedTokens: number;
+  readonly maxNumSeqs: number;
+  readonly kvBytesPerToken: number;
+  readonly kvCapacityTokens: number;
+  readonly kvReadMsPerToken: number;
+  readonly #lmHead: boolean;
+
+  constructor(preset: ModelPreset, capacity: number, lmHead: boolean) {
+    this.name = preset.name;
+    this.preset = preset;
+    this.maxBatchedTokens = preset.maxBatchedTokens;
+    this.maxNumSeqs = preset.maxNumSeqs;
+    this.kvBytesPerToken = preset.kvBytesPerToken;
+    this.kvCapacityTokens = capacity;
+    this.kvReadMsPerToken = kvReadMsPerToken(preset);
+    this.#lmHead = lmHead;
+  }
+
+  stepMs(tokens: number, attentionMs: number, emits: boolean): number {
+    return stepMs(this.preset, tokens, attentionMs, emits);
+  }
+
+  decodeBaseMs(batch: number): number {
+    return stepMs(this.preset, batch, 0, batch > 0);
+  }
+
+  decodeStepMs(batch: number, contextTokens: number): number {
+    return stepMs(this.preset, batch, 0, batch > 0) + this.kvReadMsPerToken * contextTokens;
+  }
+
+  prefillAttentionMs(newTokens: number, priorTokens: number): number {
+    return prefillAttentionMs(this.preset, newTokens, priorTokens);
+  }
+
+  mixedStepExtraMs(batch: number, tokens: number, attentionMs: number): number {
+    const p = this.preset;
+    return denseMs(p, batch + tokens) - denseMs(p, batch) + attentionMs +
+      (batch === 0 ? p.lmHeadMs : 0);
+  }
+
+  transferMs(tokens: number): number {
+    return kvTransferMs(this.preset, tokens);
+  }
+
+  standalonePrefillMs(uncached: number, cached: number): number {
+    return standalonePrefillMs(this.preset, uncached, cached);
+  }
+
+  prefillMsPerToken(promptTokens?: number): number {
+    return prefillMsPerToken(this.preset, promptTokens, this.#lmHead);
+  }
 }

@@ -205,6 +205,7 @@ class Simulation implements SchedulerHost {
           case EV_SAMPLE:
             if (this.#inFlight > 0 || !this.#arrivalsDone) {
               this.#fleet.nowMs = now;
+              this.#fleet.flush();
               o.onSample!(this.#fleet, now);
               q.push(now + sampleMs, EV_SAMPLE, 0, 0);
             }
@@ -212,7 +213,10 @@ class Simulation implements SchedulerHost {
         }
       }
       this.#fleet.nowMs = this.#now;
-      if (o.onEvent) o.onEvent(this.#fleet);
+      if (o.onEvent) {
+        this.#fleet.flush();
+        o.onEvent(this.#fleet);
+      }
     }
     if (this.#inFlight !== 0) {
       throw new Error(`Simulation ended with ${this.#inFlight} requests in flight (a bug)`);
@@ -258,6 +262,7 @@ class Simulation implements SchedulerHost {
     this.#lastArrivalMs = req.arrivalMs;
     const fleet = this.#fleet;
     fleet.nowMs = this.#now;
+    fleet.flush();
     const out = this.#decision;
     out.prefill = -1;
     out.decode = -1;
@@ -375,7 +380,7 @@ class Simulation implements SchedulerHost {
   }
 
   changed(worker: number): void {
-    this.#fleet.refresh(worker);
+    this.#fleet.touch(worker);
   }
 
   prefillAdmitted(_worker: number, f: Flight): void {
@@ -459,6 +464,7 @@ class Simulation implements SchedulerHost {
     if (!policy.rebalance) return;
     const fleet = this.#fleet;
     fleet.nowMs = this.#now;
+    fleet.flush();
     const mv = this.#migration;
     mv.from = -1;
     mv.to = -1;

@@ -1,4 +1,4 @@
-// The docs: every relative link resolves, and every
+// The docs: the README stays a short front door, every relative link resolves, and every
 // generated block (tables, figures, flag references) is what its command prints today.
 import { equal, ok, throws } from "node:assert/strict";
 import { runTask } from "./_cli.ts";
@@ -30,6 +30,11 @@ function anchors(markdown: string): Set<string> {
   }
   return out;
 }
+
+Deno.test("README is a front door of at most 10 KB", async () => {
+  const bytes = (await Deno.readFile(new URL("README.md", ROOT))).length;
+  ok(bytes <= 10_000, `README.md has ${bytes} bytes`);
+});
 
 Deno.test("docs: every relative link and anchor resolves", async () => {
   const problems: string[] = [];

@@ -16,7 +16,7 @@
  * contains TEXT.
  *
  * ```sh
- * deno task docs                 # rewrite every block (about half a minute)
+ * deno task docs                 # rewrite every block
  * deno task docs --check         # what `deno task test` runs
  * deno task docs --only --help   # only the flag references
  * ```

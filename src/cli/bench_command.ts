@@ -102,7 +102,8 @@ export function buildBenchCommand(select: (s: Selected) => void = () => {}): Com
   root.command("run", { isDefault: true })
     .description(
       "Run the suites and targets and write an artifact folder (the default command).\n" +
-        "Profile minimal: about 70 s on a shared 2-core machine; full: about 2 min (see README).",
+        "Profile minimal: about 70 s on a shared 2-core machine; full: about 2 min\n" +
+        "(profiles: docs/benchmarks.md).",
     )
     .option(
       "--targets <list>",

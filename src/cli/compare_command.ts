@@ -1,8 +1,8 @@
 /**
  * `deno task compare`: every built-in policy side by side on the default synthetic
  * scenario, the Mooncake conversation trace and the Azure conv trace, each at fractions
- * of the fleet's estimated capacity, written as the markdown tables of the README's
- * "Policies side by side" section.
+ * of the fleet's estimated capacity, written as markdown tables: the tables of
+ * `docs/results.md`, which `deno task docs` rewrites from this command's output.
  *
  * @module
  */
@@ -49,8 +49,7 @@ export interface TraceScenario {
  * The two traces and their fleets. Mooncake runs on 3 prefill + 3 decode so that 70%
  * of capacity is close to the trace's own rate (≈ 1.2×); Azure conv runs on the default
  * 4 + 4 fleet (its short prompts need its arrivals compressed ≈ 19–26×). Both use
- * MLPerf Inference's llama3_1-8b server SLOs (TTFT 2 s, TPOT 100 ms), as the README's
- * trace section does.
+ * MLPerf Inference's llama3_1-8b server SLOs (TTFT 2 s, TPOT 100 ms).
  */
 export const COMPARE_TRACES: readonly TraceScenario[] = [
   {
@@ -237,7 +236,7 @@ export function buildCompareCommand(): Command {
     .addHelpText(
       "after",
       "\nExamples:\n" +
-        "  deno task compare                      # the README table, to stdout\n" +
+        "  deno task compare                      # the tables of docs/results.md, to stdout\n" +
         "  deno task compare --out results.md\n" +
         "  deno task compare --requests 2000 --trace-limit 3000 --loads 0.8\n" +
         "  deno task compare --policies round-robin,telemetry --policy ./examples/prefix_then_load.ts",

@@ -1,7 +1,8 @@
 /**
- * Markdown tables of side-by-side policy results, for pasting into a README: one table
- * per run (p50/p99 TTFT, mean TPOT, SLO attainment, goodput per policy, the best value
- * of each column in bold) and a summary of which policy was best where.
+ * Markdown tables of side-by-side policy results, as `docs/results.md` shows them (written
+ * there by `deno task docs`, never pasted): one table per run (p50/p99 TTFT, mean TPOT,
+ * SLO attainment, goodput per policy, the best value of each column in bold) and a
+ * summary of which policy was best where.
  *
  * @module
  */

@@ -24,7 +24,7 @@ function loadVega(): Promise<VegaModules> {
 /** Versions of the Vega and Vega-Lite modules in use (loads them). */
 export async function vegaVersions(): Promise<Record<string, string>> {
   const [vega, vl] = await loadVega();
-  return { vega: vega.version, "npm:vega-lite@6.5.0": vl.version };
+  return { vega: vega.version, "vega-lite": vl.version };
 }
 
 /**

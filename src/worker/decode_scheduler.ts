@@ -171,6 +171,90 @@ export class DecodeScheduler {
     this.admit(nowMs);
   }
 
+  // ---- for a driver on a real clock (the emulator); the simulator calls none of these ----
+
+  /**
+   * Output tokens `f`, running here, has produced by `atMs`: what a driver that streams
+   * tokens as they are due sends by then. Exact for `atMs` at or after the boundary the
+   * driver reached last (tokens of earlier segments are counted, not timed).
+   */
+  tokensBy(f: Flight, atMs: number): number {
+    if (f.phase === Phase.Done) return f.req.outputTokens;
+    if (f.phase !== Phase.Decoding || !this.active) return f.generated;
+    const t = this.timeline;
+    const kc = this.#kc;
+    const m = t.firstBoundaryAtOrAfter(atMs, kc);
+    const ended = t.endOfStep(m, kc) <= atMs ? m : m - 1;
+    const last = Math.min(t.stepIdx0 + ended - 1, f.lastStep);
+    const n = last - f.joinStep + 1;
+    return f.generated + (n > 0 ? n : 0);
+  }
+
+  /**
+   * When `f`'s `k`-th output token (1-based) is produced here, ms: the end of the step
+   * that emits it. Exact for tokens of the current segment and for the first token of a
+   * local prefill; `NaN` for tokens of earlier segments (a driver streams those before
+   * it hands the boundary that ends their segment to {@linkcode onBoundary}).
+   */
+  tokenDueMs(f: Flight, k: number): number {
+    if (k <= f.generated) return f.firstTokenMs;
+    const t = this.timeline;
+    const n = f.joinStep + (k - f.generated - 1) - t.stepIdx0 + 1;
+    return n >= 1 ? t.endOfStep(n, this.#kc) : NaN;
+  }
+
+  /** The end of the first step that ends after `atMs`, ms (`Infinity` when idle). */
+  nextStepEndAfter(atMs: number): number {
+    if (!this.active) return Infinity;
+    const t = this.timeline;
+    const kc = this.#kc;
+    const m = t.firstBoundaryAtOrAfter(atMs, kc);
+    const end = t.endOfStep(m, kc);
+    return end > atMs ? end : t.endOfStep(m + 1, kc);
+  }
+
+  /**
+   * Withdraws `f` while it still waits for admission here (its client went away);
+   * whether it was waiting. Admits what now fits.
+   */
+  withdrawWaiting(f: Flight, nowMs: number): boolean {
+    if (!this.waiting.remove(f)) return false;
+    this.#kv.gauges.queued[this.worker]--;
+    f.phase = Phase.Done;
+    this.#host.changed(this.worker);
+    this.admit(nowMs);
+    return true;
+  }
+
+  /**
+   * `f` was admitted here to have its KV pulled from its prefill engine, and the pull
+   * failed (vLLM's `kv_load_failure_policy: recompute`): prefill it here instead, within
+   * the KV it reserved on admission (prompt + output).
+   */
+  recomputeLocally(f: Flight, nowMs: number): void {
+    const d = this.worker;
+    f.prefillWorker = d;
+    f.cachedTokens = this.#kv.cache.cachedTokens(d, f.req);
+    f.remaining = f.req.promptTokens - f.cachedTokens;
+    f.phase = Phase.Prefilling;
+    this.#host.prefillAdmitted(d, f);
+    this.#localQueue.push(f);
+    this.wake(nowMs);
+  }
+
+  /**
+   * `f` was admitted here to have its KV pulled, and the pull failed for good (vLLM's
+   * `kv_load_failure_policy: fail`): free its KV and seat, and admit what now fits.
+   */
+  dropAdmitted(f: Flight, nowMs: number): void {
+    this.#kv.free(this.worker, f.decodeKv);
+    f.decodeKv = 0;
+    f.phase = Phase.Done;
+    this.seats--;
+    this.#host.changed(this.worker);
+    this.admit(nowMs);
+  }
+
   /** Makes sure a boundary event comes at the next step end (or now, when idle). */
   wake(nowMs: number): void {
     if (this.#inBoundary) return; // the boundary handler schedules the next event itself

@@ -113,6 +113,18 @@ export class FlightQueue {
     return this.#head < this.#items.length ? this.#items[this.#head] : undefined;
   }
 
+  /**
+   * Removes `f` wherever it is in the queue (O(n)); whether it was there. For a driver
+   * that withdraws a waiting request (a client that went away); the simulator never
+   * calls it.
+   */
+  remove(f: Flight): boolean {
+    const i = this.#items.indexOf(f, this.#head);
+    if (i < 0) return false;
+    this.#items.splice(i, 1);
+    return true;
+  }
+
   /** Removes and returns the oldest flight. */
   shift(): Flight | undefined {
     if (this.#head >= this.#items.length) return undefined;

@@ -1,6 +1,6 @@
 /**
  * Per-request records into summaries (mean, percentiles, std, SLO attainment, goodput),
- * histograms, CSV and the fleet time series.
+ * histograms, CSV, the fleet time series, and Prometheus text (write and parse).
  *
  * @module
  */
@@ -8,6 +8,7 @@
 export * from "./csv.ts";
 export * from "./fleet_sample.ts";
 export * from "./histogram.ts";
+export * from "./prometheus.ts";
 export * from "./recorder.ts";
 export * from "./request_csv.ts";
 export * from "./summary_file.ts";

@@ -15,6 +15,9 @@
  * - **Metrics** (`Recorder`, `LogHistogram`): TTFT/TPOT summaries, SLO attainment, goodput.
  * - **Export** (`RunExporter`, `RunWriter`, `rebuildReport`): per-request and time-series
  *   CSV, `summary.json`, SVG plots and a self-contained HTML report.
+ * - **Engines** (`startEmulator`, `EngineLoop`, vLLM's protocol: `parseGenerationRequest`,
+ *   `VLLM_METRIC`, `vllmServeArgv`): a vLLM-compatible engine emulator timed by the
+ *   simulator's own engine scheduler on a real clock.
  *
  * @example Compare the baseline and the telemetry policy on the default scenario
  * ```ts
@@ -24,8 +27,9 @@
  * ```
  *
  * Each part is also its own export (`./policy`, `./fleet`, `./model`, `./workload`,
- * `./sim`, `./metrics`, `./report`, `./testing`, and `./core`, `./index`, `./worker`),
- * so that a policy author who imports `./policy` loads no CSV or plotting package.
+ * `./sim`, `./metrics`, `./report`, `./engine`, `./testing`, and `./core`, `./index`,
+ * `./worker`), so that a policy author who imports `./policy` loads no CSV or plotting
+ * package.
  *
  * @module
  */
@@ -40,3 +44,4 @@ export * from "./src/workload/mod.ts";
 export * from "./src/sim/mod.ts";
 export * from "./src/metrics/mod.ts";
 export * from "./src/report/mod.ts";
+export * from "./src/engine/mod.ts";

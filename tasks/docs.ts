@@ -8,7 +8,7 @@
  *   after a `$ command` line;
  * - `<!-- docs:md deno task compare -->`: the command's stdout as markdown;
  * - `<!-- docs:gen NAME -->`: a markdown table built here (`policy-config`,
- *   `model-presets`, `export-schema`, `bench-checks`, `bench-profiles`).
+ *   `model-presets`, `export-schema`, `bench-checks`, `bench-profiles`, `emulator-capacity`).
  *
  * Commands are `deno task` commands, run from the repository root with `NO_COLOR=1`;
  * the page is then formatted by `deno fmt`. With `--check` nothing is written and the
@@ -29,6 +29,10 @@ import { kvCapacityTokens } from "../src/model/model.ts";
 import { modelPresets } from "../src/model/presets.ts";
 import { acceptanceChecks } from "../src/cli/bench_report.ts";
 import { benchProfile, PROFILES } from "../benches/_profile.ts";
+import { type CapacityReport, capacityTable } from "../benches/emulator_capacity.ts";
+
+/** Where `deno task bench:emulator --out` writes the curve `docs/emulator.md` shows. */
+const CAPACITY_REPORT = "docs/data/emulator-capacity.json";
 
 /** The repository root: where pages are read and commands run (`--root` changes it). */
 let root = new URL("../", import.meta.url);
@@ -284,7 +288,28 @@ function benchProfilesTable(): string {
   ]);
 }
 
+/** The emulator's capacity curve, from the report `deno task bench:emulator --out` wrote. */
+async function emulatorCapacity(): Promise<string> {
+  const file = new URL(CAPACITY_REPORT, root);
+  let report: CapacityReport;
+  try {
+    report = JSON.parse(await Deno.readTextFile(file));
+  } catch {
+    return `Not measured yet: run \`deno task bench:emulator --out ${CAPACITY_REPORT}\`, then ` +
+      "`deno task docs`.";
+  }
+  const m = report.machine;
+  const lines = Object.entries(report.capacity).map(([s, n]) =>
+    `- time scale ${s}: **${n}** concurrent streams with p99 < ${report.p99BoundMs} ms`
+  );
+  return `Measured ${report.date} by \`${report.command}\` on this project's ${m.cores}-core ` +
+    `machine (load average ${m.loadavg.join(", ")} at the start; other jobs share it), Deno ` +
+    `${m.deno}; the report is \`${CAPACITY_REPORT}\`.\n\n${capacityTable(report)}\n\n` +
+    lines.join("\n");
+}
+
 const GENERATORS: Readonly<Record<string, () => string | Promise<string>>> = {
+  "emulator-capacity": emulatorCapacity,
   "policy-config": policyConfigTables,
   "model-presets": modelPresetTable,
   "export-schema": exportSchemaTable,

@@ -77,6 +77,11 @@ export class DecodeScheduler {
   readonly #outgoing: Flight[] = [];
   readonly #joinedWithoutToken: Flight[] = [];
   #inBoundary = false;
+  #memoAtMs = NaN;
+  #memoT0 = NaN;
+  #memoIdx0 = -1;
+  #memoBatch = -1;
+  #memoStep = 0;
   #eventStep = -1;
   #gen = 0;
   readonly #model: ExecutionModel;
@@ -181,13 +186,27 @@ export class DecodeScheduler {
   tokensBy(f: Flight, atMs: number): number {
     if (f.phase === Phase.Done) return f.req.outputTokens;
     if (f.phase !== Phase.Decoding || !this.active) return f.generated;
+    const last = Math.min(this.#lastStepEndedBy(atMs), f.lastStep);
+    const n = last - f.joinStep + 1;
+    return f.generated + (n > 0 ? n : 0);
+  }
+
+  /** The global index of the last step ended by `atMs` (memoised: a driver asks per flight). */
+  #lastStepEndedBy(atMs: number): number {
     const t = this.timeline;
+    if (
+      atMs === this.#memoAtMs && t.t0 === this.#memoT0 && t.stepIdx0 === this.#memoIdx0 &&
+      t.batchSize === this.#memoBatch
+    ) return this.#memoStep;
     const kc = this.#kc;
     const m = t.firstBoundaryAtOrAfter(atMs, kc);
     const ended = t.endOfStep(m, kc) <= atMs ? m : m - 1;
-    const last = Math.min(t.stepIdx0 + ended - 1, f.lastStep);
-    const n = last - f.joinStep + 1;
-    return f.generated + (n > 0 ? n : 0);
+    this.#memoAtMs = atMs;
+    this.#memoT0 = t.t0;
+    this.#memoIdx0 = t.stepIdx0;
+    this.#memoBatch = t.batchSize;
+    this.#memoStep = t.stepIdx0 + ended - 1;
+    return this.#memoStep;
   }
 
   /**

@@ -10,8 +10,10 @@
  * window, and reads the error back (`GET /admin/timing`): for every token, the time the
  * emulator handed its chunk to the HTTP stream minus the model's due time, in model ms.
  * The streams are then cancelled (the emulator aborts them) before the next N. The
- * emulator's CPU share over the window and the tokens this client received are reported
- * beside it. Capacity at a scale = the largest N whose p99 error is under `--p99-ms`.
+ * emulator's CPU share over the window and how late its timer woke it (the machine's
+ * share of the error) are reported beside it. Every N is measured (unless p99 is 50× past
+ * the bound); capacity at a scale = the largest N that, with every smaller N, kept p99
+ * under `--p99-ms`.
  *
  * Usage: deno task bench:emulator [--scales 1,4] [--streams 1,16,…] [--window-s 4]
  *   [--p99-ms 2] [--out FILE.json]
@@ -184,15 +186,16 @@ async function measure(
 export function capacityTable(report: CapacityReport): string {
   const rows = report.points.map((p) =>
     `| ${p.timeScale} | ${p.streams} | ${p.tokens.toLocaleString("en-US")} | ` +
+    `${p.clientTokens.toLocaleString("en-US")} | ` +
     `${p.p50Ms.toFixed(2)} | ${p.p99Ms.toFixed(2)} | ${p.p999Ms.toFixed(2)} | ${
       p.maxMs.toFixed(2)
     } | ` +
     `${p.wakeP99Ms.toFixed(2)} | ${p.cpuPercent}% | ${p.pass ? "yes" : "no"} |`
   );
   return [
-    "| time scale | streams | tokens timed | p50 ms | p99 ms | p99.9 ms | max ms | timer wake p99 ms | " +
-    `emulator CPU | p99 < ${report.p99BoundMs} ms |`,
-    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    "| time scale | streams | tokens timed | tokens received | p50 ms | p99 ms | p99.9 ms | max ms | " +
+    `timer wake p99 ms | emulator CPU | p99 < ${report.p99BoundMs} ms |`,
+    "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ...rows,
   ].join("\n");
 }
@@ -227,6 +230,7 @@ if (import.meta.main) {
       for (const scale of scales) {
         await using emu = await spawnEmulator(["--port", "0", "--time-scale", String(scale)]);
         capacity[String(scale)] = 0;
+        let allPassed = true;
         for (const n of counts) {
           const p = await measure(emu.url, emu.pid, scale, n, windowS, bound);
           points.push(p);
@@ -234,8 +238,9 @@ if (import.meta.main) {
             Deno.stderr,
             `scale ${scale}: ${n} streams, p99 ${p.p99Ms} ms, max ${p.maxMs} ms, cpu ${p.cpuPercent}%\n`,
           );
-          if (!p.pass) break;
-          capacity[String(scale)] = n;
+          allPassed &&= p.pass;
+          if (allPassed) capacity[String(scale)] = n; // this count and every smaller one passed
+          if (p.p99Ms > 50 * bound) break; // far past the bound: larger counts only get worse
         }
       }
       const report: CapacityReport = {

@@ -90,6 +90,14 @@ Deno.test("emulator P/D: two-hop pull, held blocks freed, kv_load_failure_policy
   };
   try {
     await t.step("start-up logs argv, CUDA_VISIBLE_DEVICES and the side-channel port", () => {
+      const line = (prefix: string) =>
+        JSON.parse(d.stderr().split("\n").find((l) => l.startsWith(prefix))!.slice(prefix.length));
+      const argv = line("INFO emulator: argv ");
+      equal(argv[argv.length - 1], "--enforce-eager");
+      const env = line("INFO emulator: env ");
+      equal(env.CUDA_VISIBLE_DEVICES, "1");
+      equal(env.VLLM_NIXL_SIDE_CHANNEL_PORT, String(sidePort));
+      equal(env.VLLM_NIXL_SIDE_CHANNEL_HOST, null);
       ok(d.stderr().includes('"CUDA_VISIBLE_DEVICES":"1"'), d.stderr());
       ok(d.stderr().includes(`"VLLM_NIXL_SIDE_CHANNEL_PORT":"${sidePort}"`));
       ok(d.stderr().includes('"--enforce-eager"') && d.stderr().includes("accepted, not modelled"));

@@ -90,11 +90,9 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
   const servedModel = o.servedModelName ?? model;
   const host = o.host ?? "127.0.0.1";
   const blockSize = o.blockSize ?? 16;
-  log(
-    `INFO emulator: vllm-compatible engine (protocol ${VLLM_PROTOCOL_VERSION}), argv ${
-      JSON.stringify(o.argv ?? [])
-    }`,
-  );
+  // One JSON value per line after a fixed prefix, for a runner to read back.
+  log(`INFO emulator: a vLLM-compatible engine emulator (protocol ${VLLM_PROTOCOL_VERSION})`);
+  log(`INFO emulator: argv ${JSON.stringify(o.argv ?? [])}`);
   if (o.startEnv) {
     log(`INFO emulator: env ${JSON.stringify(o.startEnv, (_k, v) => v === undefined ? null : v)}`);
   }

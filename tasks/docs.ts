@@ -300,12 +300,14 @@ async function emulatorCapacity(): Promise<string> {
   }
   const m = report.machine;
   const lines = Object.entries(report.capacity).map(([s, n]) =>
-    `- time scale ${s}: **${n}** concurrent streams with p99 < ${report.p99BoundMs} ms`
+    `- time scale ${s}: **${n}** concurrent streams with token-timing error p99 < ` +
+    `${report.p99BoundMs} ms; **${report.workCapacity?.[s] ?? "?"}** by the emulator's own ` +
+    "work alone (from waking to writing)"
   );
   return `Measured ${report.date} by \`${report.command}\` on this project's ${m.cores}-core ` +
     `machine (load average ${m.loadavg.join(", ")} at the start; other jobs share it), Deno ` +
     `${m.deno}; the report is \`${CAPACITY_REPORT}\`.\n\n${capacityTable(report)}\n\n` +
-    lines.join("\n");
+    [...lines, ...(report.skipped ?? []).map((x) => `- ${x}`)].join("\n");
 }
 
 const GENERATORS: Readonly<Record<string, () => string | Promise<string>>> = {

@@ -81,6 +81,7 @@ export class EngineLoop implements SchedulerHost {
   #now = 0;
   #decoding = 0;
   #armedAtMs = Infinity;
+  #wokeMs = 0;
   #busy = false;
   #closed = false;
 
@@ -217,6 +218,7 @@ export class EngineLoop implements SchedulerHost {
     this.#busy = true;
     try {
       const t = Math.max(this.#clock.nowMs(), this.#now);
+      this.#wokeMs = t;
       const h = this.#heap;
       while (h.length > 0 && h[0].at <= t) {
         const ev = h[0];
@@ -273,7 +275,10 @@ export class EngineLoop implements SchedulerHost {
         st.ttft.observe((due - job.arrivalMs) / 1000);
         st.prefill.observe((due - job.admittedMs) / 1000);
       } else st.itl.observe((due - job.lastDueMs) / 1000);
-      if (job.spec.stream) st.lateness.record(actual - due);
+      if (job.spec.stream) {
+        st.lateness.record(actual - due);
+        st.work.record(actual - this.#wokeMs);
+      }
       job.lastDueMs = due;
     }
     const from = job.emitted;

@@ -146,4 +146,9 @@ export class EngineStats {
    * is the machine's (thread wake-up under load), not the emulator's work.
    */
   readonly wake: LatenessHistogram = new LatenessHistogram();
+  /**
+   * How long after the loop woke each streamed token went out, model ms: the emulator's
+   * own share of the token-timing error (its work for the streams ahead of it).
+   */
+  readonly work: LatenessHistogram = new LatenessHistogram();
 }

@@ -2,8 +2,9 @@
  * The emulator's HTTP routes, as `vllm serve` answers them: `/v1/completions`,
  * `/v1/chat/completions`, `/v1/models`, `/health`, `/metrics`, `/version`, `/tokenize`;
  * `--api-key` guards `/v1/*` (vLLM's middleware answers `{"error": "Unauthorized"}` with
- * 401) and the emulator's own `/admin/*` (`GET /admin/timing`: token-timing error since
- * the last `POST /admin/timing/reset`, model ms).
+ * 401) and the emulator's own `/admin/*` (`GET /admin/timing`: since the last
+ * `POST /admin/timing/reset`, model ms, the token-timing error, how late the loop's timer
+ * woke it, and how long after waking each token went out).
  *
  * @module
  */
@@ -68,6 +69,7 @@ export function createHandler(ctx: ApiContext): (req: Request) => Promise<Respon
     if (is("POST", "/admin/timing/reset")) {
       ctx.loop.stats.lateness.reset();
       ctx.loop.stats.wake.reset();
+      ctx.loop.stats.work.reset();
       return Response.json(timing(ctx.loop, ctx.timeScale));
     }
     const known = [
@@ -165,5 +167,6 @@ function timing(loop: EngineLoop, timeScale: number): unknown {
     now_ms: loop.nowMs,
     lateness: loop.stats.lateness.summary(),
     timer_wake: loop.stats.wake.summary(),
+    work: loop.stats.work.summary(),
   };
 }

@@ -133,7 +133,7 @@ async function measure(
   const lifeS = (maxTokens * step) / scale / 1000;
   if (lifeS < MIN_LIFE_S) {
     return `${streams} streams at time scale ${scale}: skipped, the KV holds outputs of ` +
-      `${maxTokens} tokens each, which last ${lifeS.toFixed(1)} s (under ${MIN_LIFE_S} s)`;
+      `${maxTokens} tokens each, which last ${lifeS.toFixed(2)} s (under ${MIN_LIFE_S} s)`;
   }
   const window = Math.min(windowS, lifeS - WARM_UP_S);
   const abort = new AbortController();

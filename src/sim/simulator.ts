@@ -44,6 +44,8 @@ import { PrefillScheduler } from "../worker/prefill_scheduler.ts";
 import { RechunkedCache } from "../worker/rechunked_cache.ts";
 import { EventQueue } from "./event_queue.ts";
 import { MirroredCache } from "./_mirrored_cache.ts";
+import { ParkedTick } from "./_parked_tick.ts";
+import { checkDrained } from "./_check_drained.ts";
 
 export type { SimulationOptions, SimulationResult } from "./simulation_options.ts";
 import type { SimulationOptions, SimulationResult } from "./simulation_options.ts";
@@ -167,6 +169,8 @@ class Simulation implements SchedulerHost {
     if (o.policy.rebalance) q.push(rebalanceMs, EV_REBALANCE, 0, 0);
     const sampleMs = o.sampleIntervalMs ?? 0;
     if (o.onSample && sampleMs > 0) q.push(0, EV_SAMPLE, 0, 0);
+    // Ticks that find the fleet idle park; the next arrival resumes them (_parked_tick.ts).
+    const rebalanceTick = new ParkedTick(rebalanceMs), sampleTick = new ParkedTick(sampleMs);
     let batch: readonly InferenceRequest[] = [];
     let bi = 0;
     for (;;) {
@@ -181,6 +185,13 @@ class Simulation implements SchedulerHost {
       if (arrivalMs === Infinity && eventMs === Infinity) break;
       this.#events++;
       if (arrivalMs <= eventMs) {
+        if (rebalanceTick.parked) q.push(rebalanceTick.resume(arrivalMs), EV_REBALANCE, 0, 0);
+        if (sampleTick.parked) {
+          q.push(sampleTick.resume(arrivalMs), EV_SAMPLE, 0, 0);
+          // The idle fleet at the last grid time of the stretch, as it was all along.
+          const t = sampleTick.skippedMs;
+          if (t === t) this.#sample(t);
+        }
         this.#now = arrivalMs;
         this.#arrive(batch[bi++]);
       } else {
@@ -199,15 +210,15 @@ class Simulation implements SchedulerHost {
           case EV_REBALANCE:
             if (this.#inFlight > 0 || !this.#arrivalsDone) {
               this.#rebalance();
-              q.push(now + rebalanceMs, EV_REBALANCE, 0, 0);
+              if (this.#inFlight > 0) q.push(now + rebalanceMs, EV_REBALANCE, 0, 0);
+              else rebalanceTick.park(now);
             }
             break;
           case EV_SAMPLE:
             if (this.#inFlight > 0 || !this.#arrivalsDone) {
-              this.#fleet.nowMs = now;
-              this.#fleet.flush();
-              o.onSample!(this.#fleet, now);
-              q.push(now + sampleMs, EV_SAMPLE, 0, 0);
+              this.#sample(now);
+              if (this.#inFlight > 0) q.push(now + sampleMs, EV_SAMPLE, 0, 0);
+              else sampleTick.park(now);
             }
             break;
         }
@@ -221,7 +232,7 @@ class Simulation implements SchedulerHost {
     if (this.#inFlight !== 0) {
       throw new Error(`Simulation ended with ${this.#inFlight} requests in flight (a bug)`);
     }
-    this.#checkDrained();
+    checkDrained(this.#fleet);
     return {
       summary: this.#recorder.summary(o.policy.name, this.#migrations),
       events: this.#events,
@@ -230,24 +241,10 @@ class Simulation implements SchedulerHost {
     };
   }
 
-  /** At the end every counter must be back at zero; anything else is a bookkeeping bug. */
-  #checkDrained(): void {
-    const f = this.#fleet;
-    for (let w = 0; w < f.n; w++) {
-      const left = [
-        ["queued", f.queued[w]],
-        ["running", f.running[w]],
-        ["inflight", f.inflight[w]],
-        ["queuedPrefillTokens", f.queuedPrefillTokens[w]],
-        ["kvUsedTokens", f.kvUsedTokens[w]],
-        ["kvWaitingTokens", f.kvWaitingTokens[w]],
-      ] as const;
-      for (const [name, value] of left) {
-        if (Math.abs(value) > 1e-6) {
-          throw new Error(`Simulation ended with ${name} = ${value} on worker ${w} (a bug)`);
-        }
-      }
-    }
+  #sample(atMs: number): void {
+    this.#fleet.nowMs = atMs;
+    this.#fleet.flush();
+    this.#o.onSample!(this.#fleet, atMs);
   }
 
   // ---- arrivals and routing -------------------------------------------------------

@@ -209,7 +209,7 @@ export function buildCompareCommand(): Command {
     .description(
       "Run every built-in policy side by side on the default synthetic scenario, the " +
         "Mooncake conversation trace (3 prefill + 3 decode) and the Azure conv trace (4 + 4), " +
-        "each at 70% and 95% of the fleet's capacity (estimated by round-robin probe runs), " +
+        "each at 70% and 95% of the fleet's capacity (see sim --load), " +
         "and print markdown tables: p50/p99 TTFT, mean TPOT, SLO attainment and goodput per " +
         "policy, the best of each column in bold.",
     )

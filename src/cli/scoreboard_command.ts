@@ -2,7 +2,7 @@
  * `deno task scoreboard`: one policy against every other built-in policy over
  * workloads × loads × seeds. For each run it reports the policy's p99 TTFT and goodput
  * beside the best of the others, and counts the wins. Loads are fractions of the
- * fleet's capacity as estimated by round-robin probe runs (see `sim --load`).
+ * fleet's capacity (the steady state of the workload's mix; see `sim --load`).
  *
  * @module
  */

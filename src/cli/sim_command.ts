@@ -82,9 +82,12 @@ export function buildSimCommand(options: { readonly examples?: boolean } = {}): 
   addWorkloadOptions(cmd, d);
   cmd.option(
     "--load <fraction>",
-    "arrival rate as a fraction of the fleet's capacity, estimated by probe runs of " +
-      "round-robin (e.g. 0.7, 0.95); replaces --rate, or with --trace --rate-scale (the " +
-      "trace's arrival times are scaled to reach it)",
+    "arrival rate as a fraction of the fleet's capacity (e.g. 0.7, 0.95); replaces --rate, " +
+      "or with --trace --rate-scale (the trace's arrival times are scaled to reach it). " +
+      "Capacity: the rate at which the steady state of the workload's mix needs all of the " +
+      "busier pool's time under round-robin, from probe runs of 20000 requests whatever " +
+      "--requests (a trace: its replayed rows), the first quarter left out as warm-up, each " +
+      "request costed as on a saturated worker",
     positiveNumber,
   );
   addFleetOptions(cmd, d);

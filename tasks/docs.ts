@@ -136,7 +136,9 @@ async function runDenoTask(command: string): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", ...args],
     cwd: root.pathname,
-    env: { NO_COLOR: "1" },
+    // Paths in the commands are the repository's (a task resolves user paths against
+    // INIT_CWD, which a `deno task docs` run from elsewhere would pass on).
+    env: { NO_COLOR: "1", INIT_CWD: root.pathname },
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -59,7 +59,7 @@ export async function runGolden(c: GoldenCase): Promise<string> {
       ...c.args,
     ],
     cwd: ROOT.pathname,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", INIT_CWD: ROOT.pathname },
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -49,6 +49,7 @@ import {
 } from "./bench_targets.ts";
 import { nameList, oneOf, positiveInt } from "./flags/values.ts";
 import { progressEnabled, runCommand, writeText } from "./run_command.ts";
+import { userPath } from "./user_path.ts";
 
 /** Stages of `run`, in order. */
 export const STAGES = ["deno-bench", "hot-path", "alloc", "scale", "targets"] as const;
@@ -128,7 +129,7 @@ export function buildBenchCommand(select: (s: Selected) => void = () => {}): Com
       positiveInt,
     )
     .option("--skip <stages>", `stages to skip, comma-separated (${STAGES.join(", ")})`, stageList)
-    .option("--out <dir>", "parent folder of the artifact folder", "artifacts/bench")
+    .option("--out <dir>", "parent folder of the artifact folder (default: artifacts/bench)")
     .action((opts, cmd: Command) => select({ name: "run", opts, args: cmd.args }));
   root.command("list-targets")
     .description(`List the benchmark targets (${TARGET_CHAPTER}:<workload>).`)
@@ -151,7 +152,7 @@ export function runBenchCommand(args: readonly string[]): Promise<number> {
     if (selected.name === "list-targets") {
       writeText(Deno.stdout, targetNames().join("\n") + "\n");
     } else if (selected.name === "compare") {
-      const [a, b] = selected.args.map(readSummary);
+      const [a, b] = selected.args.map((p) => readSummary(userPath(p)));
       writeText(Deno.stdout, compareSummaries(a, b));
     } else {
       const dir = await runBench(selected.opts, [...args]);
@@ -238,7 +239,11 @@ async function runBench(opts: Record<string, unknown>, argv: string[]): Promise<
 
   const started = new Date();
   const t0 = performance.now();
-  const dir = artifactDir(String(opts.out), started);
+  // The default is the repository's; a folder the user names is where they ran the task.
+  const parent = opts.out === undefined
+    ? new URL("artifacts/bench", ROOT).pathname
+    : userPath(String(opts.out));
+  const dir = artifactDir(parent, started);
   Deno.mkdirSync(dir, { recursive: true });
   const progress = progressEnabled();
   const say = (s: string) => progress && writeText(Deno.stderr, `\r\x1b[K${s}`);

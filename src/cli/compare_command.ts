@@ -27,6 +27,7 @@ import {
 } from "./flags/policy.ts";
 import { addWorkloadOptions } from "./flags/workload.ts";
 import { progressEnabled, runCommand, writeText } from "./run_command.ts";
+import { userPath } from "./user_path.ts";
 import { formatResultsMarkdown, type SideBySideRun } from "./results_markdown.ts";
 
 /** A trace run of the comparison: which file, on which fleet, under which SLOs. */
@@ -251,7 +252,7 @@ export function runCompareCommand(args: readonly string[]): Promise<number> {
     const policies = comparedPolicies(flags, policyNames(), loaded);
     const policyConfig = policyConfigs(flags, policies);
     const loads = opts.loads as number[];
-    const out = opts.out === undefined ? undefined : String(opts.out);
+    const out = opts.out === undefined ? undefined : userPath(String(opts.out));
     if (out !== undefined) await writeOut(out, ""); // fail before the runs, not after
     const progress = progressEnabled();
     let runs;
@@ -280,8 +281,10 @@ export function runCompareCommand(args: readonly string[]): Promise<number> {
       if (progress) writeText(Deno.stderr, "\r\x1b[K");
     }
     const md = formatResultsMarkdown(runs);
-    if (out !== undefined) await writeOut(out, md);
-    else writeText(Deno.stdout, md);
+    if (out !== undefined) {
+      await writeOut(out, md);
+      writeText(Deno.stderr, `wrote ${out}\n`);
+    } else writeText(Deno.stdout, md);
   }, args);
 }
 

@@ -10,10 +10,10 @@
  */
 
 import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
 import { quoteValue, UsageError } from "../core/errors.ts";
 import type { PolicyResolver } from "../policy/build.ts";
 import type { PolicyContext, PolicyFactory } from "../policy/types.ts";
+import { userPath } from "./user_path.ts";
 
 /** A policy factory loaded from a module. */
 export interface LoadedPolicy {
@@ -43,7 +43,8 @@ const PROBE_CONTEXT: PolicyContext = {
 };
 
 /**
- * Imports the module at `path` (relative to the working directory) and checks that
+ * Imports the module at `path` (relative to the directory the user ran the command
+ * from, see `user_path.ts`) and checks that
  * its default export builds a policy with the default configuration.
  *
  * @example
@@ -55,7 +56,7 @@ const PROBE_CONTEXT: PolicyContext = {
  *   function as its default export, or builds something that is not a policy.
  */
 export async function loadPolicyModule(path: string, flag = "--policy"): Promise<LoadedPolicy> {
-  const url = pathToFileURL(resolve(path)).href;
+  const url = pathToFileURL(userPath(path)).href;
   let mod: Record<string, unknown>;
   try {
     mod = await import(url);

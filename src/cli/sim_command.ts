@@ -19,6 +19,7 @@ import { workloadTemplates } from "../workload/catalog.ts";
 import { detectFileFormat, scanTrace, TraceSource } from "../workload/trace_reader.ts";
 import { oneOf, positiveNumber } from "./flags/values.ts";
 import { progressEnabled, runCommand, writeText } from "./run_command.ts";
+import { userPath } from "./user_path.ts";
 import { fixed, formatTable } from "./table.ts";
 import {
   addTraceOptions,
@@ -385,7 +386,7 @@ async function prepareTrace(
   rateGiven: boolean,
   load?: number,
 ): Promise<TraceReplay> {
-  const format = await detectFileFormat(trace.path, trace.format);
+  const format = await detectFileFormat(userPath(trace.path), trace.format);
   if (format !== "lengths" && rateGiven) {
     throw new UsageError(
       "--rate",

@@ -12,6 +12,7 @@ import { UsageError } from "../../core/errors.ts";
 import { RunExporter } from "../../report/run_exporter.ts";
 import type { RequestSource } from "../../core/types.ts";
 import { positiveNumber } from "./values.ts";
+import { userPath } from "../user_path.ts";
 import {
   type ComparisonConfig,
   type ComparisonHooks,
@@ -40,7 +41,7 @@ export interface OpenExport {
 
 /** The export flags as parsed. */
 export interface ExportFlags {
-  /** Output directory (`--out`). */
+  /** Output directory (`--out`), resolved against the directory the user ran the command from. */
   readonly dir: string;
   /** Simulated ms between fleet samples (`--sample-ms`). */
   readonly sampleMs: number;
@@ -75,7 +76,10 @@ export function exportFlagsFromOpts(opts: Record<string, unknown>): ExportFlags 
     }
     return null;
   }
-  return { dir, sampleMs: (opts.sampleMs as number | undefined) ?? DEFAULT_SAMPLE_MS };
+  return {
+    dir: userPath(dir),
+    sampleMs: (opts.sampleMs as number | undefined) ?? DEFAULT_SAMPLE_MS,
+  };
 }
 
 /**

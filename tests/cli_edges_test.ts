@@ -1,8 +1,6 @@
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { runTask } from "./_cli.ts";
 
-const ROOT = new URL("../", import.meta.url);
-
 Deno.test("sim: a user policy that throws is named with the request, exit 1, not blamed on --set", async () => {
   const r = await runTask("sim", [
     "--requests",

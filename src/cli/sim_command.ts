@@ -327,11 +327,11 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       throw e;
     } finally {
       if (progress) writeText(Deno.stderr, "\r\x1b[K");
-      if (exporter && !report) exporter.exporter.close();
+      if (exporter && !report) exporter.close();
     }
     if (exporter) {
       try {
-        const files = await exporter.exporter.finish({
+        const files = await exporter.finish({
           config: replay ? { ...report.config, trace: replay.report } : { ...report.config },
           results: report.results,
           slo: { ttftMs: config.sloTtftMs, tpotMs: config.sloTpotMs },
@@ -339,7 +339,7 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
         });
         writeText(Deno.stderr, exportedText(exporter.dir, files));
       } finally {
-        exporter.exporter.close();
+        exporter.close();
       }
     }
     if (opts.json) {

@@ -12,4 +12,5 @@ export * from "./report_data.ts";
 export * from "./report_html.ts";
 export * from "./run_exporter.ts";
 export * from "./run_writer.ts";
+export * from "./staged_dir.ts";
 export * from "./write_report.ts";

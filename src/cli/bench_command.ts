@@ -11,6 +11,7 @@
  * | `hot-path.json` | median ns per routing decision (`benches/hot_path.ts`) |
  * | `alloc.json` | heap growth over 10^6 decisions per policy (`benches/alloc_check.ts`) |
  * | `scale.json` | 10^6 requests on 1024 GPUs: wall time, peak RSS (`benches/scale_check.ts`) |
+ * | `idle.json` | what idle simulated time costs: a sparse run's wall time, a two-row export's size (`benches/idle_check.ts`) |
  * | `targets/<workload>.json` | baseline vs optimized simulation results, TTFT/TPOT distributions |
  * | `summary.json`, `summary.md` | every figure, the acceptance checks, the targets table |
  *
@@ -26,14 +27,17 @@ import {
   acceptanceChecks,
   type AllocReport,
   type BenchSummary,
+  type Check,
   compareSummaries,
   type Figure,
   figuresFromAlloc,
   figuresFromDenoBench,
   figuresFromHotPath,
+  figuresFromIdle,
   figuresFromScale,
   figuresFromTarget,
   type HotPathReport,
+  type IdleReport,
   type ScaleReport,
   summaryMarkdown,
 } from "./bench_report.ts";
@@ -52,7 +56,7 @@ import { progressEnabled, runCommand, writeText } from "./run_command.ts";
 import { userPath } from "./user_path.ts";
 
 /** Stages of `run`, in order. */
-export const STAGES = ["deno-bench", "hot-path", "alloc", "scale", "targets"] as const;
+export const STAGES = ["deno-bench", "hot-path", "alloc", "scale", "idle", "targets"] as const;
 /** One of {@linkcode STAGES}. */
 export type Stage = typeof STAGES[number];
 
@@ -144,8 +148,17 @@ export function buildBenchCommand(select: (s: Selected) => void = () => {}): Com
   return root;
 }
 
-/** Runs `deno task bench` with `args`; returns the exit code. */
-export function runBenchCommand(args: readonly string[]): Promise<number> {
+/** What `bench run` may be given besides its flags (for tests). */
+export interface BenchHooks {
+  /** Evaluates the acceptance checks on a run's figures. Default: `acceptanceChecks`. */
+  readonly checks?: (figures: readonly Figure[]) => Check[];
+}
+
+/**
+ * Runs `deno task bench` with `args`; returns the exit code: 1 when an acceptance check
+ * of `run` failed (the failing checks are the last lines printed), 2 on bad usage.
+ */
+export function runBenchCommand(args: readonly string[], hooks: BenchHooks = {}): Promise<number> {
   let selected: Selected | undefined;
   return runCommand(() => buildBenchCommand((s) => (selected = s)), async () => {
     if (!selected) return;
@@ -155,10 +168,24 @@ export function runBenchCommand(args: readonly string[]): Promise<number> {
       const [a, b] = selected.args.map((p) => readSummary(userPath(p)));
       writeText(Deno.stdout, compareSummaries(a, b));
     } else {
-      const dir = await runBench(selected.opts, [...args]);
+      const { dir, summary } = await runBench(selected.opts, [...args], hooks);
       writeText(Deno.stdout, `${Deno.readTextFileSync(`${dir}/summary.md`)}\nArtifacts: ${dir}\n`);
+      const failed = summary.checks.filter((c) => c.status === "fail");
+      if (failed.length > 0) {
+        writeText(Deno.stderr, failedChecksText(failed, summary.checks.length));
+        return 1;
+      }
     }
   }, args);
+}
+
+/** The closing lines of a run with failed checks. */
+export function failedChecksText(failed: readonly Check[], total: number): string {
+  const lines = failed.map((c) =>
+    `  ${c.name}: ${Number(c.value.toPrecision(4))} ${c.unit}, bound ` +
+    `${c.kind === "max" ? "≤" : "≥"} ${c.limit} ${c.unit}`
+  );
+  return `FAILED: ${failed.length} of ${total} acceptance checks\n${lines.join("\n")}\n`;
 }
 
 function readSummary(path: string): BenchSummary {
@@ -221,9 +248,13 @@ async function deno(args: string[], env: Record<string, string> = {}): Promise<s
 
 /**
  * The `run` subcommand: every stage not skipped, then `summary.json` and
- * `summary.md`. Returns the artifact folder.
+ * `summary.md`. Returns the artifact folder and the summary.
  */
-async function runBench(opts: Record<string, unknown>, argv: string[]): Promise<string> {
+async function runBench(
+  opts: Record<string, unknown>,
+  argv: string[],
+  hooks: BenchHooks,
+): Promise<{ dir: string; summary: BenchSummary }> {
   const profile = opts.profile as (typeof PROFILE_NAMES)[number];
   const targets = resolveTargets((opts.targets as string[] | undefined) ?? [TARGET_CHAPTER]);
   const extra = parseExtraArgs((opts.targetExtraArg as string[] | undefined) ?? []);
@@ -311,6 +342,19 @@ async function runBench(opts: Record<string, unknown>, argv: string[]): Promise<
     Deno.writeTextFileSync(`${dir}/scale.json`, raw);
     figures.push(...figuresFromScale(JSON.parse(raw) as ScaleReport));
   });
+  await stage("idle", "idle.json", async () => {
+    const raw = await deno([
+      "run",
+      read,
+      "--allow-write",
+      "--allow-run",
+      "--allow-env",
+      benchPath("idle_check.ts"),
+      "--json",
+    ]);
+    Deno.writeTextFileSync(`${dir}/idle.json`, raw);
+    figures.push(...figuresFromIdle(JSON.parse(raw) as IdleReport));
+  });
   const results: TargetResult[] = [];
   const targetFiles: BenchSummary["targets"] = [];
   await stage("targets", "targets/", async () => {
@@ -337,7 +381,7 @@ async function runBench(opts: Record<string, unknown>, argv: string[]): Promise<
     cpu,
     stages,
     figures,
-    checks: acceptanceChecks(figures),
+    checks: (hooks.checks ?? acceptanceChecks)(figures),
     targets: targetFiles,
   };
   Deno.writeTextFileSync(`${dir}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
@@ -348,5 +392,5 @@ async function runBench(opts: Record<string, unknown>, argv: string[]): Promise<
       `${failed.map((s) => `${s.name} ${s.status}`).join("; ")} (partial artifacts in ${dir})`,
     );
   }
-  return dir;
+  return { dir, summary };
 }

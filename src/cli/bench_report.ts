@@ -217,6 +217,34 @@ export function figuresFromScale(r: ScaleReport): Figure[] {
   ];
 }
 
+/** Output of `benches/idle_check.ts --json` (the fields used here). */
+export interface IdleReport {
+  /** Best wall time of `sim --rate 1e-7 --requests 100`, s. */
+  sparseRunWallS: number;
+  /** Bytes of the `--out` folder of two BurstGPT rows a day apart. */
+  twoRowExportBytes: number;
+}
+
+/** Figures from the idle check. */
+export function figuresFromIdle(r: IdleReport): Figure[] {
+  return [
+    {
+      name: "sim --rate 1e-7 --requests 100 wall",
+      value: r.sparseRunWallS,
+      unit: "s",
+      better: "lower",
+      stage: "idle",
+    },
+    {
+      name: "two BurstGPT rows a day apart --out size",
+      value: r.twoRowExportBytes / 1e6,
+      unit: "MB",
+      better: "lower",
+      stage: "idle",
+    },
+  ];
+}
+
 /** Figures from one target: latency, goodput and simulation speed per policy. */
 export function figuresFromTarget(t: TargetResult): Figure[] {
   const out: Figure[] = [];
@@ -286,6 +314,20 @@ export function acceptanceChecks(figures: readonly Figure[]): Check[] {
     check("simulator on seed-lab (2P+2D, average run)", seedLab, "requests/s", "min", 300_000),
     check("10^6 requests on 1024 GPUs: wall time", scaleWall, "s", "max", 30),
     check("10^6 requests on 1024 GPUs: peak RSS", scaleRss, "MiB", "max", 1024),
+    check(
+      "sim --rate 1e-7 --requests 100 (idle simulated time): wall time",
+      get("sim --rate 1e-7 --requests 100 wall"),
+      "s",
+      "max",
+      1,
+    ),
+    check(
+      "two BurstGPT rows a day apart: size of the --out folder",
+      get("two BurstGPT rows a day apart --out size"),
+      "MB",
+      "max",
+      1,
+    ),
   ];
 }
 

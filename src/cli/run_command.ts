@@ -19,8 +19,9 @@ export function progressEnabled(): boolean {
 
 /**
  * Runs a command's `main` with `args`, turning errors into exit codes: 0 on success
- * or `--help`, 2 on a bad flag, a bad value or bad input data (the message names the
- * flag, or the file, line and field), 1 on anything else.
+ * or `--help` (or the code `main` returns, e.g. 1 when a benchmark check failed), 2 on
+ * a bad flag, a bad value or bad input data (the message names the flag, or the file,
+ * line and field), 1 on anything else.
  *
  * @example
  * ```ts
@@ -32,7 +33,11 @@ export function progressEnabled(): boolean {
  */
 export async function runCommand(
   build: () => Command,
-  main: (opts: Record<string, unknown>, args: string[], cmd: Command) => Promise<void>,
+  main: (
+    opts: Record<string, unknown>,
+    args: string[],
+    cmd: Command,
+  ) => Promise<void | number>,
   args: readonly string[],
 ): Promise<number> {
   const cmd = build();
@@ -54,8 +59,8 @@ export async function runCommand(
     throw e;
   }
   try {
-    await main(cmd.opts(), cmd.args, cmd);
-    return 0;
+    const code = await main(cmd.opts(), cmd.args, cmd);
+    return typeof code === "number" ? code : 0;
   } catch (e) {
     if (e instanceof UsageError || e instanceof InputError) {
       writeText(Deno.stderr, `error: ${e.message}\n`);

@@ -8,10 +8,13 @@
 import { type Command, CommanderError } from "npm:commander@15.1.0";
 import { InputError, UsageError } from "../core/errors.ts";
 
-/** Whether progress lines should be drawn (stdout and stderr are terminals). */
+/**
+ * Whether progress lines should be drawn: they go to stderr, so when stderr is a
+ * terminal, whatever stdout is (`sim --json > f` on a terminal still shows progress).
+ */
 export function progressEnabled(): boolean {
   try {
-    return Deno.stdout.isTerminal() && Deno.stderr.isTerminal();
+    return Deno.stderr.isTerminal();
   } catch {
     return false;
   }

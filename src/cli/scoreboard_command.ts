@@ -236,7 +236,7 @@ export function runScoreboardCommand(args: readonly string[]): Promise<number> {
     if (seeds.some((s) => !Number.isInteger(s))) {
       throw new UsageError("--seeds", `expected integers, got '${seeds.join(",")}'`);
     }
-    const progress = !opts.json && progressEnabled();
+    const progress = progressEnabled();
     let rows;
     try {
       rows = await scoreboard({

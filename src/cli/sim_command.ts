@@ -302,7 +302,7 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       exportFlagsFromOpts(opts),
       config.requests * config.policies.length,
     );
-    const progress = !opts.json && progressEnabled();
+    const progress = progressEnabled();
     let report;
     try {
       report = await comparePolicies(config, {

@@ -53,7 +53,7 @@ import {
 } from "./bench_targets.ts";
 import { nameList, oneOf, positiveInt } from "./flags/values.ts";
 import { progressEnabled, runCommand, writeText } from "./run_command.ts";
-import { userPath } from "./user_path.ts";
+import { outputDirProblem, userPath } from "./user_path.ts";
 
 /** Stages of `run`, in order. */
 export const STAGES = ["deno-bench", "hot-path", "alloc", "scale", "idle", "targets"] as const;
@@ -263,6 +263,11 @@ async function runBench(
       throw new UsageError("--target-extra-arg", `target '${t}' is not among --targets`);
     }
   }
+  const parent = opts.out === undefined
+    ? new URL("artifacts/bench", ROOT).pathname // the repository's; a user's path is theirs
+    : userPath(String(opts.out));
+  const problem = outputDirProblem(parent);
+  if (problem) throw new UsageError("--out", problem);
   const requests = (opts.requests as number | undefined) ?? TARGET_REQUESTS[profile];
   // Validate every target's flags before spending minutes on the suites.
   const configs = targets.map((t) => targetConfig(t, requests, extra.get(t) ?? []));
@@ -270,10 +275,6 @@ async function runBench(
 
   const started = new Date();
   const t0 = performance.now();
-  // The default is the repository's; a folder the user names is where they ran the task.
-  const parent = opts.out === undefined
-    ? new URL("artifacts/bench", ROOT).pathname
-    : userPath(String(opts.out));
   const dir = artifactDir(parent, started);
   Deno.mkdirSync(dir, { recursive: true });
   const progress = progressEnabled();

@@ -12,7 +12,7 @@ import { rebuildReport } from "../report/load_run.ts";
 import { runLabel } from "../report/run_writer.ts";
 import { nameList } from "./flags/values.ts";
 import { runCommand, writeText } from "./run_command.ts";
-import { userPath } from "./user_path.ts";
+import { outputDirProblem, userPath } from "./user_path.ts";
 
 /** The `report` command's flags and help. */
 export function buildReportCommand(): Command {
@@ -65,6 +65,8 @@ export function runReportCommand(args: readonly string[]): Promise<number> {
       : (dirs.length === 1
         ? dirs[0]
         : join(dirname(dirs[0]), `overlay-${labels.map(safeName).join("-")}`));
+    const problem = outputDirProblem(out);
+    if (problem) throw new UsageError("--out", problem);
     const files = await rebuildReport(dirs, labels, out);
     writeText(
       Deno.stdout,

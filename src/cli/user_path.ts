@@ -5,12 +5,13 @@
  * against that directory, so `cd data/traces && deno task sim --out x` writes
  * `data/traces/x`. Recorded configurations keep the path as the user gave it, so that
  * results read the same on every machine; messages about files written name the
- * resolved path.
+ * resolved path. {@linkcode outputDirProblem} and {@linkcode outputFileProblem} tell,
+ * before a command does its work, why an output path cannot be written.
  *
  * @module
  */
 
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 
 /**
  * The directory the user ran the command from: `INIT_CWD` when `deno task` set it
@@ -44,4 +45,68 @@ export function userCwd(): string {
  */
 export function userPath(path: string): string {
   return resolve(userCwd(), path);
+}
+
+/** The nearest of `path` and its ancestors that exists, with what it is. */
+function nearestExisting(path: string): { path: string; info: Deno.FileInfo } | null {
+  for (let p = resolve(path);; p = dirname(p)) {
+    try {
+      return { path: p, info: Deno.statSync(p) };
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) {
+        return null;
+      }
+    }
+    if (dirname(p) === p) return null;
+  }
+}
+
+/**
+ * Why a command cannot write the folder `dir` (created when missing), or `null` when
+ * it can as far as can be told before writing: checked before a command does its work,
+ * so that a bad `--out` fails at once, naming the flag.
+ *
+ * @example
+ * ```ts
+ * import { outputDirProblem } from "./user_path.ts";
+ * const file = Deno.makeTempFileSync();
+ * if (!outputDirProblem(file)?.includes("is a file")) throw new Error("a file is no folder");
+ * Deno.removeSync(file);
+ * ```
+ */
+export function outputDirProblem(dir: string): string | null {
+  const found = nearestExisting(dir);
+  if (found && !found.info.isDirectory) {
+    return found.path === resolve(dir)
+      ? `'${dir}' is a file, not a folder`
+      : `cannot create directory '${dir}': '${found.path}' is a file`;
+  }
+  return null;
+}
+
+/**
+ * Why a command cannot write the file `path` (its folder must exist), or `null` when it
+ * can as far as can be told before writing.
+ *
+ * @example
+ * ```ts
+ * import { outputFileProblem } from "./user_path.ts";
+ * const dir = Deno.makeTempDirSync();
+ * if (!outputFileProblem(dir)?.includes("is a folder")) throw new Error("a folder is no file");
+ * Deno.removeSync(dir);
+ * ```
+ */
+export function outputFileProblem(path: string): string | null {
+  let info: Deno.FileInfo | null = null;
+  try {
+    info = Deno.statSync(path);
+  } catch {
+    info = null;
+  }
+  if (info?.isDirectory) return `'${path}' is a folder; give a file path in it`;
+  const parent = dirname(resolve(path));
+  const found = nearestExisting(parent);
+  if (!found || found.path !== parent) return `the folder '${parent}' does not exist`;
+  if (!found.info.isDirectory) return `cannot write '${path}': '${parent}' is a file`;
+  return null;
 }

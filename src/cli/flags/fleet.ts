@@ -11,6 +11,13 @@ import { UsageError } from "../../core/errors.ts";
 import { modelPresets } from "../../model/presets.ts";
 import { nonNegativeInt, positiveInt } from "./values.ts";
 
+/**
+ * Most workers a simulated fleet may have, prefill and decode together: a bound of this
+ * simulator (its router index takes ids up to 2^21; at about 2.5 KB per worker, 65536
+ * workers take some 160 MB), checked before anything is allocated.
+ */
+export const MAX_FLEET_WORKERS = 65_536;
+
 /** The fleet flags as parsed. */
 export interface FleetFlags {
   /** Model/GPU timing preset name. */
@@ -40,14 +47,20 @@ export function addFleetOptions(cmd: Command, defaults: FleetFlags): Command {
   return cmd
     .option("--model <preset>", "model/GPU timing preset (see --list)", defaults.model)
     .option("--prefill-gpus <n>", "prefill pool size", nonNegativeInt, defaults.prefillGpus)
-    .option("--decode-gpus <n>", "decode pool size", positiveInt, defaults.decodeGpus);
+    .option(
+      "--decode-gpus <n>",
+      `decode pool size (prefill + decode: at most ${MAX_FLEET_WORKERS})`,
+      positiveInt,
+      defaults.decodeGpus,
+    );
 }
 
 /**
  * The fleet flags of parsed `opts` (from {@linkcode addFleetOptions}), checked.
  *
- * @throws {UsageError} On an unknown model preset (naming `--model`), or an empty
- *   prefill pool (naming `--prefill-gpus`).
+ * @throws {UsageError} On an unknown model preset (naming `--model`), an empty
+ *   prefill pool (naming `--prefill-gpus`), or more than {@linkcode MAX_FLEET_WORKERS}
+ *   workers in all.
  */
 export function fleetFlagsFromOpts(opts: Record<string, unknown>): FleetFlags {
   const model = String(opts.model);
@@ -62,5 +75,13 @@ export function fleetFlagsFromOpts(opts: Record<string, unknown>): FleetFlags {
   if (prefillGpus < 1) {
     throw new UsageError("--prefill-gpus", `expected at least 1 prefill GPU, got ${prefillGpus}`);
   }
-  return { model, prefillGpus, decodeGpus: opts.decodeGpus as number };
+  const decodeGpus = opts.decodeGpus as number;
+  if (prefillGpus + decodeGpus > MAX_FLEET_WORKERS) {
+    throw new UsageError(
+      prefillGpus > MAX_FLEET_WORKERS / 2 ? "--prefill-gpus" : "--decode-gpus",
+      `expected at most ${MAX_FLEET_WORKERS} GPUs in all (prefill + decode), got ` +
+        `${prefillGpus} + ${decodeGpus}`,
+    );
+  }
+  return { model, prefillGpus, decodeGpus };
 }

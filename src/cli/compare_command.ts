@@ -250,7 +250,12 @@ export function runCompareCommand(args: readonly string[]): Promise<number> {
     const flags = policyFlagsFromOpts(opts, (key) => cmd.getOptionValueSource(key) === "cli");
     const loaded = await loadPolicyModules(flags);
     const policies = comparedPolicies(flags, policyNames(), loaded);
-    const policyConfig = policyConfigs(flags, policies);
+    const policyConfig = policyConfigs(
+      flags,
+      policies,
+      loaded,
+      (l) => writeText(Deno.stderr, l),
+    );
     const loads = opts.loads as number[];
     const out = opts.out === undefined ? undefined : userPath(String(opts.out));
     if (out !== undefined) await writeOut(out, ""); // fail before the runs, not after

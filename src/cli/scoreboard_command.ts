@@ -229,7 +229,12 @@ export function runScoreboardCommand(args: readonly string[]): Promise<number> {
         `expected a policy besides the scored '${policy}', got '${flags.policies!.join(",")}'`,
       );
     }
-    const policyConfig = policyConfigs(flags, [policy, ...against]);
+    const policyConfig = policyConfigs(
+      flags,
+      [policy, ...against],
+      loaded,
+      (l) => writeText(Deno.stderr, l),
+    );
     const workloads = opts.workloads as string[];
     checkWorkloads(workloads, "--workloads");
     const seeds = opts.seeds as number[];

@@ -9,7 +9,12 @@ import { Command, Option } from "npm:commander@15.1.0";
 import { PolicyConfigError, UsageError } from "../core/errors.ts";
 import type { RunSummary } from "../metrics/recorder.ts";
 import { policyEntries } from "../policy/registry.ts";
-import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
+import {
+  comparePolicies,
+  type ComparisonConfig,
+  createComparisonPolicies,
+  DEFAULT_SCENARIO,
+} from "../sim/compare.ts";
 import { type CapacityEstimate, estimateCapacity } from "../sim/capacity.ts";
 import { rateScaledTrace } from "../workload/trace_rate.ts";
 import type { LoadedPolicy } from "./policy_modules.ts";
@@ -131,6 +136,7 @@ export function simConfigFromFlags(
   opts: Record<string, unknown>,
   loaded: readonly LoadedPolicy[] = [],
   explicit: (key: string) => boolean = () => false,
+  warn: (line: string) => void = () => {},
 ): ComparisonConfig {
   if (opts.policies && opts.mode) {
     throw new UsageError("--mode", "cannot be combined with --policies; use one of them");
@@ -158,7 +164,7 @@ export function simConfigFromFlags(
     sloTtftMs: slo.ttftMs,
     sloTpotMs: slo.tpotMs,
     policies,
-    policyConfig: policyConfigs(policyFlags, policies),
+    policyConfig: policyConfigs(policyFlags, policies, loaded, warn),
   };
 }
 
@@ -283,7 +289,16 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
     const explicit = (key: string) => cmd.getOptionValueSource(key) === "cli";
     const loaded = await loadPolicyModules(policyFlagsFromOpts(opts, explicit));
     const trace = traceFlagsFromOpts(opts, explicit);
-    let config = simConfigFromFlags(opts, loaded, explicit);
+    let config = simConfigFromFlags(opts, loaded, explicit, (l) => writeText(Deno.stderr, l));
+    const factories = Object.fromEntries(loaded.map((l) => [l.name, l.create]));
+    // Every policy's configuration is checked by its factory before any run (--load
+    // probes included), so that a bad --set fails at once.
+    try {
+      createComparisonPolicies(config, { policies: factories });
+    } catch (e) {
+      if (e instanceof PolicyConfigError) throw new UsageError("--set", e.message, { cause: e });
+      throw e;
+    }
     const load = opts.load as number | undefined;
     let replay: TraceReplay | null = null;
     let capacity: CapacityEstimate | undefined;
@@ -309,7 +324,7 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
         ...(exporter
           ? exportHooks(exporter.exporter, exporter.sampleMs, replay?.makeWorkload)
           : { makeWorkload: replay?.makeWorkload }),
-        policies: Object.fromEntries(loaded.map((l) => [l.name, l.create])),
+        policies: factories,
         progressEvery: 250,
         onProgress: progress
           ? (policy, finished, nowMs) =>

@@ -424,9 +424,36 @@ export function summaryMarkdown(s: BenchSummary, targets: readonly TargetResult[
   return out.join("\n");
 }
 
+/** What `compare` reads of a summary besides its figures (all optional). */
+type Comparable =
+  & Pick<BenchSummary, "figures">
+  & Partial<Pick<BenchSummary, "profile" | "args" | "runtime" | "cpu" | "targets">>;
+
+/**
+ * The settings in which two bench runs differ (profile, command line, runtime, CPU,
+ * targets), one line each: a ratio of figures measured under different settings is
+ * not like for like.
+ */
+export function summaryDifferences(a: Comparable, b: Comparable): string[] {
+  const fields: [string, (s: Comparable) => string | undefined][] = [
+    ["profile", (s) => s.profile],
+    ["command", (s) => s.args && ["deno task bench", ...s.args].join(" ")],
+    ["runtime", (s) => s.runtime],
+    ["cpu", (s) => s.cpu || undefined],
+    ["targets", (s) => s.targets?.map((t) => t.target).join(", ")],
+  ];
+  const out: string[] = [];
+  for (const [what, get] of fields) {
+    const x = get(a), y = get(b);
+    if (x !== undefined && y !== undefined && x !== y) out.push(`${what}: A ${x} · B ${y}`);
+  }
+  return out;
+}
+
 /**
  * The table `deno task bench compare A B` prints: every figure present in both
- * runs, with B ÷ A and whether B is better or worse (within ±2% is "same").
+ * runs, with B ÷ A and whether B is better or worse (within ±2% is "same"), then what
+ * differs between the two runs' settings.
  *
  * @example
  * ```ts
@@ -438,10 +465,7 @@ export function summaryMarkdown(s: BenchSummary, targets: readonly TargetResult[
  * if (!text.includes("0.50×") || !text.includes("better")) throw new Error(text);
  * ```
  */
-export function compareSummaries(
-  a: Pick<BenchSummary, "figures"> & Partial<Pick<BenchSummary, "profile">>,
-  b: Pick<BenchSummary, "figures"> & Partial<Pick<BenchSummary, "profile">>,
-): string {
+export function compareSummaries(a: Comparable, b: Comparable): string {
   const rows: string[][] = [];
   for (const fb of b.figures) {
     const fa = a.figures.find((f) => f.name === fb.name);
@@ -469,6 +493,13 @@ export function compareSummaries(
   if (a.profile && b.profile && a.profile !== b.profile) {
     note += `\nA ran profile '${a.profile}', B '${b.profile}': request counts differ, so ` +
       "simulation speeds and latencies are not like for like.";
+  }
+  const differ = summaryDifferences(a, b).filter((l) => !l.startsWith("profile:"));
+  if (differ.length > 0) {
+    note += `\nA and B differ in ${differ.length} ${differ.length === 1 ? "setting" : "settings"}` +
+      ` (figures measured under each are not like for like):\n${
+        differ.map((l) => `  ${l}`).join("\n")
+      }`;
   }
   return formatTable(["figure", "unit", "A", "B", "B/A", "B is"], rows) + note + "\n";
 }

@@ -10,6 +10,7 @@ import { Command } from "npm:commander@15.1.0";
 import { UsageError } from "../core/errors.ts";
 import { rebuildReport } from "../report/load_run.ts";
 import { runLabel } from "../report/run_writer.ts";
+import { differenceLines, runDifferences } from "../report/run_diff.ts";
 import { nameList } from "./flags/values.ts";
 import { runCommand, writeText } from "./run_command.ts";
 import { outputDirProblem, userPath } from "./user_path.ts";
@@ -67,7 +68,16 @@ export function runReportCommand(args: readonly string[]): Promise<number> {
         : join(dirname(dirs[0]), `overlay-${labels.map(safeName).join("-")}`));
     const problem = outputDirProblem(out);
     if (problem) throw new UsageError("--out", problem);
-    const files = await rebuildReport(dirs, labels, out);
+    const files = await rebuildReport(dirs, labels, out, (runs) => {
+      const lines = differenceLines(runDifferences(runs));
+      if (lines.length === 0) return;
+      writeText(
+        Deno.stderr,
+        `note: the runs differ in ${lines.length} ${
+          lines.length === 1 ? "setting" : "settings"
+        } (the report lists them too):\n${lines.map((l) => `  ${l}\n`).join("")}`,
+      );
+    });
     writeText(
       Deno.stdout,
       `wrote ${files.length} files; open ${files.find((f) => basename(f) === "report.html")}\n`,

@@ -351,6 +351,7 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
           results: report.results,
           slo: { ttftMs: config.sloTtftMs, tpotMs: config.sloTpotMs },
           versions: softwareVersions(),
+          command: ["deno", "task", "sim", ...args],
         });
         writeText(Deno.stderr, exportedText(exporter.dir, files));
       } finally {

@@ -35,6 +35,8 @@ export interface RunSummaryFile {
   bytes?: { requests: number; timeseries: number; migrations: number };
   /** Versions of the software that produced the run. */
   versions: Record<string, string>;
+  /** The command line that ran it, word by word (absent in exports of older versions). */
+  command?: string[];
 }
 
 /** Serialises a summary file (stable key order, `NaN` as `null`, 2-space indent). */
@@ -96,6 +98,12 @@ export function parseSummaryFile(raw: unknown, path: string): RunSummaryFile {
   const files = o.files as Record<string, unknown> | undefined;
   for (const k of ["requests", "timeseries", "migrations", "report"]) {
     if (typeof files?.[k] !== "string") fail(`files.${k}`, "must be a file name");
+  }
+  if (
+    o.command !== undefined &&
+    !(Array.isArray(o.command) && o.command.every((w) => typeof w === "string"))
+  ) {
+    fail("command", "must be an array of words");
   }
   const bytes = o.bytes as Record<string, unknown> | undefined;
   if (bytes !== undefined) {

@@ -119,6 +119,8 @@ export async function loadRun(
  * @param dirs Export directories (each with `summary.json` and its CSV files).
  * @param labels One label per directory.
  * @param outDir Where to write (may be the single input directory).
+ * @param onRuns Called with the runs read, before anything is written (e.g. to say
+ *   what differs between them, see `runDifferences`).
  * @throws {InputError} On missing or malformed input files.
  * @throws {RangeError} When `labels` and `dirs` differ in length or labels repeat.
  */
@@ -126,6 +128,7 @@ export async function rebuildReport(
   dirs: readonly string[],
   labels: readonly string[],
   outDir: string,
+  onRuns?: (runs: readonly ReportRun[]) => void,
 ): Promise<string[]> {
   if (dirs.length === 0 || labels.length !== dirs.length) {
     throw new RangeError(
@@ -139,6 +142,7 @@ export async function rebuildReport(
   const builder = new ReportBuilder(1000);
   const runs: ReportRun[] = [];
   for (let i = 0; i < dirs.length; i++) runs.push(await loadRun(dirs[i], labels[i], builder));
+  onRuns?.(runs);
   const title = `pdrouter report · ${labels.join(" vs ")}`;
   return await writeReport(outDir, title, runs, builder.build());
 }

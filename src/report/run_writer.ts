@@ -51,6 +51,8 @@ export interface RunMeta {
   readonly slo: Slo;
   /** Versions of the software (Vega's are added). */
   readonly versions: Record<string, string>;
+  /** The command line that ran it (`deno task sim …`), as the user typed it. */
+  readonly command?: readonly string[];
 }
 
 /**
@@ -208,6 +210,7 @@ export class RunWriter {
         migrations: size(this.#migrations),
       },
       versions: { ...meta.versions, ...(await vegaVersions()) },
+      ...(meta.command ? { command: [...meta.command] } : {}),
     };
     const summaryPath = join(this.#dir, RUN_FILES.summary);
     await Deno.writeTextFile(summaryPath, formatSummaryFile(summary));

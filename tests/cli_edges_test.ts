@@ -96,3 +96,50 @@ Deno.test("outputs that cannot be written, and fleets too large, exit 2 naming t
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("trace:gen | head: a reader that stops early ends the command quietly", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      new URL("../tasks/trace_gen.ts", import.meta.url).pathname,
+      "--requests",
+      "200000",
+    ],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const first = await reader.read(); // one chunk, as `head -1` reads, then the pipe closes
+  await reader.cancel();
+  const [stderr, status] = await Promise.all([
+    new Response(child.stderr).text(),
+    child.status,
+  ]);
+  ok(!first.done && first.value.length > 0);
+  equal(status.code, 0, stderr);
+  equal(stderr, "", "no 'Broken pipe' message");
+});
+
+Deno.test("a trace whose arrivals share one instant is a burst at t = 0, not 0.00 req/s", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".csv" });
+  try {
+    await Deno.writeTextFile(
+      path,
+      "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n" +
+        "5,ChatGPT,472,18,490,Conversation log\n5,ChatGPT,1087,200,1287,Conversation log\n" +
+        "5,ChatGPT,100,20,120,Conversation log\n",
+    );
+    const r = await runTask("sim", ["--trace", path]);
+    equal(r.code, 0, r.stderr);
+    const head = r.stdout.split("\n")[0];
+    ok(head.includes("one burst of 3 requests at t = 0"), head);
+    ok(!head.includes("0.00 req/s"), head);
+  } finally {
+    await Deno.remove(path);
+  }
+});

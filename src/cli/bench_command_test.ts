@@ -11,6 +11,7 @@ Deno.test("artifactDir names a UTC-timestamped folder and never reuses one", () 
   Deno.mkdirSync(first);
   const second = artifactDir(parent + "/", at);
   equal(second, `${parent}/2025-01-02T03-04-05Z-2`);
+  Deno.removeSync(parent, { recursive: true });
 });
 
 Deno.test("bench run writes summary and per-target artifacts; compare reads them", async () => {
@@ -63,6 +64,7 @@ Deno.test("bench run writes summary and per-target artifacts; compare reads them
   equal(dirs.length, 2);
   notEqual(dirs[0], dirs[1]);
   equal(await runBenchCommand(["compare", dirs[0], `${dirs[1]}/summary.json`]), 0);
+  Deno.removeSync(out, { recursive: true });
 });
 
 Deno.test("bench exits 2 on bad flags, targets, extra args and artifacts", async () => {
@@ -92,6 +94,7 @@ Deno.test("bench exits 2 on bad flags, targets, extra args and artifacts", async
   equal([...Deno.readDirSync(out)].length, 0);
   equal(await runBenchCommand(["--help"]), 0);
   equal(await runBenchCommand(["run", "--help"]), 0);
+  Deno.removeSync(out, { recursive: true });
 });
 
 Deno.test("bench run exits 1 when an acceptance check fails, and ends with it", async () => {

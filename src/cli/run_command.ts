@@ -24,7 +24,8 @@ export function progressEnabled(): boolean {
  * Runs a command's `main` with `args`, turning errors into exit codes: 0 on success
  * or `--help` (or the code `main` returns, e.g. 1 when a benchmark check failed), 2 on
  * a bad flag, a bad value or bad input data (the message names the flag, or the file,
- * line and field), 1 on anything else.
+ * line and field), 1 on anything else. A broken pipe (`trace:gen | head`: the reader
+ * closed its end) ends the command quietly with 0.
  *
  * @example
  * ```ts
@@ -65,6 +66,8 @@ export async function runCommand(
     const code = await main(cmd.opts(), cmd.args, cmd);
     return typeof code === "number" ? code : 0;
   } catch (e) {
+    // The reader of our output went away (`trace:gen | head`): it has what it wanted.
+    if (e instanceof Deno.errors.BrokenPipe) return 0;
     if (e instanceof UsageError || e instanceof InputError) {
       writeText(Deno.stderr, `error: ${e.message}\n`);
       return 2;

@@ -209,11 +209,12 @@ export function formatComparison(
   results: readonly RunSummary[],
   headLine?: string,
 ): string {
+  const offered = results[0]?.offeredRps ?? 0;
   const head = headLine ??
     `pdrouter sim · workload ${config.workload} (${config.requests} requests, ` +
       `${config.ratePerS} req/s nominal, ${
-        (results[0]?.offeredRps ?? 0).toFixed(1)
-      } offered, seed ${config.seed}) · ${config.prefillGpus} prefill + ` +
+        offered > 0 || config.requests < 2 ? `${offered.toFixed(1)} offered` : "all at t = 0"
+      }, seed ${config.seed}) · ${config.prefillGpus} prefill + ` +
       `${config.decodeGpus} decode × ${config.model} · SLO TTFT ${config.sloTtftMs} ms, ` +
       `TPOT ${config.sloTpotMs} ms`;
   const rows = results.map((r) => [
@@ -273,6 +274,15 @@ export function formatComparison(
     }
   }
   return out.join("\n") + "\n";
+}
+
+/**
+ * `12.34 req/s offered`, or, when every replayed request arrives at the same instant
+ * (no rate to speak of), `one burst at t = 0`.
+ */
+export function offeredText(offeredRatePerS: number, requests: number): string {
+  if (offeredRatePerS > 0 || requests < 2) return `${offeredRatePerS.toFixed(2)} req/s offered`;
+  return `one burst of ${requests} requests at t = 0`;
 }
 
 function ratio(a: number, b: number): string {
@@ -453,7 +463,7 @@ async function prepareTrace(
   }
   const offered = offeredRatePerS(stats);
   const head = `pdrouter sim · trace ${trace.path} (${format}, ${stats.requests} requests, ` +
-    `rate-scale ${flags.rateScale}, ${offered.toFixed(2)} req/s offered` +
+    `rate-scale ${flags.rateScale}, ${offeredText(offered, stats.requests)}` +
     (format === "lengths" ? `, Poisson arrivals, seed ${base.seed}` : "") +
     `) · ${base.prefillGpus} prefill + ${base.decodeGpus} decode × ${base.model} · ` +
     `SLO TTFT ${base.sloTtftMs} ms, TPOT ${base.sloTpotMs} ms`;

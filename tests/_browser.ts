@@ -7,13 +7,39 @@
  * `/proc/sys/fs/binfmt_misc/WSLInterop` when loaded, which Deno grants only with full
  * access; the test suite itself keeps its narrow permissions.
  *
- * Usage: deno run -A tests/_browser.ts REPORT_HTML SCREENSHOT_DIR [CHROMIUM_PATH]
+ * playwright-core is imported by a specifier held in a variable and pinned in a lock
+ * file of its own (`tests/browser.lock`), so that it never enters `deno.lock`: Deno
+ * installs every npm package of `deno.lock` on the first run of any command, and only
+ * this test needs a browser driver (15 MB).
+ *
+ * Usage: deno run -A --lock=tests/browser.lock tests/_browser.ts REPORT_HTML SCREENSHOT_DIR
+ * [CHROMIUM_PATH]
  *
  * @module
  */
 
 import { join, resolve } from "node:path";
-import { chromium } from "npm:playwright-core@1.65.1";
+
+/** The browser driver, by a specifier `deno check` does not follow (see above). */
+const PLAYWRIGHT: string = "npm:playwright-core@1.65.1";
+
+/** The little of playwright-core's API used here. */
+interface Page {
+  on(event: "console", f: (m: { type(): string; text(): string }) => void): void;
+  on(event: "pageerror", f: (e: Error) => void): void;
+  on(event: "request", f: (r: { url(): string }) => void): void;
+  goto(url: string, options: { waitUntil: "load" }): Promise<unknown>;
+  evaluate<T>(f: () => T): Promise<T>;
+  screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
+  setViewportSize(size: { width: number; height: number }): Promise<void>;
+}
+interface Browser {
+  newPage(options: { viewport: { width: number; height: number } }): Promise<Page>;
+  close(): Promise<void>;
+}
+interface Chromium {
+  launch(options: { executablePath: string; args: string[] }): Promise<Browser>;
+}
 
 /** What the page showed. */
 export interface PageFacts {
@@ -41,6 +67,7 @@ export async function inspectReport(
   screenshotDir: string,
   executablePath = "/usr/bin/chromium",
 ): Promise<PageFacts> {
+  const { chromium } = await import(PLAYWRIGHT) as { chromium: Chromium };
   const browser = await chromium.launch({
     executablePath,
     args: [

@@ -34,8 +34,9 @@ if (!chromiumPresent) {
 
 async function inspect(html: string): Promise<PageFacts> {
   const script = new URL("./_browser.ts", import.meta.url).pathname;
+  const lock = new URL("./browser.lock", import.meta.url).pathname;
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--quiet", script, html, ARTIFACTS, CHROMIUM],
+    args: ["run", "-A", "--quiet", `--lock=${lock}`, script, html, ARTIFACTS, CHROMIUM],
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -233,15 +233,24 @@ function summaryTable(
   rows: readonly { run: ReportRun; result: RunSummary }[],
   showRun: boolean,
 ): string {
-  const best = SUMMARY_COLUMNS.map((col) => {
-    if (col.best === "none" || rows.length < 2) return null;
-    const shown = rows.map((r) => formatCell(summaryField(r.result, col.field), col))
-      .filter((t) => t !== "–")
-      .map(parseShown);
-    // Nothing to point out when every row shows the same value.
-    if (shown.length === 0 || shown.every((x) => x === shown[0])) return null;
-    return col.best === "low" ? Math.min(...shown) : Math.max(...shown);
-  });
+  // The best value of each column among the policies of one run: runs overlaid may
+  // differ in workload or length, so their rows are not compared with each other.
+  const bestOf = new Map<ReportRun, (number | null)[]>();
+  for (const run of new Set(rows.map((r) => r.run))) {
+    const own = rows.filter((r) => r.run === run);
+    bestOf.set(
+      run,
+      SUMMARY_COLUMNS.map((col) => {
+        if (col.best === "none" || own.length < 2) return null;
+        const shown = own.map((r) => formatCell(summaryField(r.result, col.field), col))
+          .filter((t) => t !== "–")
+          .map(parseShown);
+        // Nothing to point out when every row shows the same value.
+        if (shown.length === 0 || shown.every((x) => x === shown[0])) return null;
+        return col.best === "low" ? Math.min(...shown) : Math.max(...shown);
+      }),
+    );
+  }
   // Header: grouped columns share a spanning cell above their own; others span both rows.
   const groups: { label: string; columns: SummaryColumn[] }[] = [];
   for (const col of SUMMARY_COLUMNS) {
@@ -260,14 +269,18 @@ function summaryTable(
     SUMMARY_COLUMNS.filter((c) => c.group !== "").map((c) => `<th>${esc(c.label)}</th>`).join("")
   }</tr>`;
   const body = rows.map(({ run, result }) => {
-    const name = showRun ? `${run.label} · ${result.policy}` : result.policy;
+    // A run's label above the policy, so that long labels do not widen the table.
+    const name = showRun
+      ? `<span class="run">${esc(run.label)} ·</span> ${esc(result.policy)}`
+      : esc(result.policy);
+    const best = bestOf.get(run)!;
     const cells = SUMMARY_COLUMNS.map((c, i) => {
       const text = formatCell(summaryField(result, c.field), c);
       const isBest = best[i] !== null && text !== "–" && parseShown(text) === best[i];
       return `<td data-field="${c.field}"${isBest ? ' class="best"' : ""}>${text}</td>`;
     }).join("");
     return `<tr data-run="${esc(run.label)}" data-policy="${esc(result.policy)}">` +
-      `<th class="name" scope="row">${esc(name)}</th>${cells}</tr>`;
+      `<th class="name" scope="row">${name}</th>${cells}</tr>`;
   }).join("\n");
   return `<div class="table-wrap"><table class="summary">
 <thead>${head1}${head2}</thead>
@@ -393,9 +406,14 @@ h3 { font-size: 14px; margin: 0; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 table.summary { width: 100%; }
-table.summary th, table.summary td { padding: 5px 8px; border-bottom: 1px solid var(--line);
+table.summary { font-size: 13.5px; }
+table.summary th, table.summary td { padding: 5px 6px; border-bottom: 1px solid var(--line);
   text-align: right; white-space: nowrap; }
-table.summary thead th { background: var(--bg2); font-weight: 600; font-size: 12.5px; }
+table.summary thead th { background: var(--bg2); font-weight: 600; font-size: 12.5px;
+  white-space: normal; }
+table.summary tbody th.name { white-space: normal; max-width: 170px; overflow-wrap: anywhere; }
+table.summary th.name .run { display: block; font-weight: 500; font-size: 12px;
+  color: var(--muted); }
 table.summary th.group { text-align: center; border-bottom: 1px solid var(--line); }
 table.summary th.name { text-align: left; }
 table.summary tbody th.name { font-weight: 600; }

@@ -25,11 +25,39 @@ import {
 export const DEFAULT_SAMPLE_MS = 500;
 
 /**
- * Requests (over all policies) from which the export runs on a worker thread: starting
- * one costs about 0.25 s, formatting CSV about 2.5 µs per request (measured with
- * `deno task bench:export`), so smaller runs export faster on their own thread.
+ * Requests (over all policies) from which the export may run on a worker thread:
+ * starting one costs about 0.25 s, formatting CSV about 2.5 µs per request (measured
+ * with `deno task bench:export`), so smaller runs export faster on their own thread.
  */
 export const THREADED_EXPORT_MIN_REQUESTS = 100_000;
+
+/**
+ * CPU cores from which the export may run on a worker thread. The worker only pays
+ * when it has a core of its own beside the simulation's and the rest of the machine's
+ * work: `deno task bench:export` (2 × 100k requests) on a busy 2-core machine measured
+ * +72% wall time over no export with the worker and +52% on the simulation's thread
+ * (best runs +46% and +38%), so on fewer cores the export stays on the main thread.
+ */
+export const THREADED_EXPORT_MIN_CORES = 4;
+
+/**
+ * Whether an export of `requests` (over all policies) runs on a worker thread, on a
+ * machine with `cores` logical CPUs: from {@linkcode THREADED_EXPORT_MIN_REQUESTS}
+ * requests and {@linkcode THREADED_EXPORT_MIN_CORES} cores.
+ *
+ * @example
+ * ```ts
+ * import { threadedExport } from "./export.ts";
+ * if (threadedExport(1_000_000, 2)) throw new Error("a 2-core machine exports inline");
+ * if (!threadedExport(1_000_000, 8)) throw new Error("8 cores leave one for the writer");
+ * ```
+ */
+export function threadedExport(
+  requests: number,
+  cores: number = navigator.hardwareConcurrency,
+): boolean {
+  return requests >= THREADED_EXPORT_MIN_REQUESTS && cores >= THREADED_EXPORT_MIN_CORES;
+}
 
 /**
  * An open export and where it goes. The run is written to a hidden folder beside `dir`
@@ -112,7 +140,7 @@ export function openExporter(flags: ExportFlags | null, requests: number): OpenE
   } catch (e) {
     throw new UsageError("--out", `cannot create directory '${dir}': ${(e as Error).message}`);
   }
-  const threaded = requests >= THREADED_EXPORT_MIN_REQUESTS;
+  const threaded = threadedExport(requests);
   const exporter = new RunExporter({ dir: staged.path, sampleMs, threaded, label: runLabel(dir) });
   const stop = stopOnSignals(() => {
     exporter.close();

@@ -28,7 +28,6 @@ import {
   type AllocReport,
   type BenchSummary,
   type Check,
-  compareSummaries,
   type Figure,
   figuresFromAlloc,
   figuresFromDenoBench,
@@ -41,6 +40,7 @@ import {
   type ScaleReport,
   summaryMarkdown,
 } from "./bench_report.ts";
+import { compareSummaries } from "./bench_compare.ts";
 import {
   parseExtraArgs,
   resolveTargets,

@@ -2,7 +2,6 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import {
   acceptanceChecks,
   type BenchSummary,
-  compareSummaries,
   type Figure,
   figuresFromAlloc,
   figuresFromDenoBench,
@@ -10,6 +9,7 @@ import {
   figuresFromScale,
   summaryMarkdown,
 } from "./bench_report.ts";
+import { compareSummaries } from "./bench_compare.ts";
 
 const ok1 = (avg: number, min = avg) => [{ ok: { n: 10, avg, p75: avg, p99: avg, min } }];
 

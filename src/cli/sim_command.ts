@@ -278,7 +278,7 @@ export function formatComparison(
 
 /**
  * `12.34 req/s offered`, or, when every replayed request arrives at the same instant
- * (no rate to speak of), `one burst at t = 0`.
+ * (no rate to speak of), `one burst of N requests at t = 0`.
  */
 export function offeredText(offeredRatePerS: number, requests: number): string {
   if (offeredRatePerS > 0 || requests < 2) return `${offeredRatePerS.toFixed(2)} req/s offered`;

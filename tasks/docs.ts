@@ -218,12 +218,33 @@ function modelPresetTable(): string {
       "dense step table (tokens → ms)",
       (p) => p.denseTokens.map((t, i) => `${t} → ${p.denseMs[i]}`).join(", "),
     ),
-    row("LM head per step", (p) => `${p.lmHeadMs} ms`),
-    row("step overhead", (p) => `${p.stepOverheadMs} ms`),
+    row("GPUs per worker (tensor parallel)", (p) => String(p.tensorParallel)),
+    row("LM head per step", (p) => `${round(p.lmHeadMs)} ms`),
+    row(
+      "CPU overhead per step",
+      (p) => `${p.stepOverheadMs} ms + ${p.seqOverheadMs} ms per running sequence`,
+    ),
     row("prefill attention, fraction of peak", (p) => String(p.attentionMfu)),
     row("decode KV reads, fraction of HBM bandwidth", (p) => String(p.hbmEfficiency)),
-    row("P/D link", (p) => `${p.link.latencyMs} ms + bytes ÷ ${si(p.link.bytesPerS, "B/s")}`),
+    row(
+      "all-reduce (2 per layer when TP > 1)",
+      (p) => `${p.allReduce.latencyMs} ms + bytes ÷ ${si(p.allReduce.bytesPerS, "B/s")}`,
+    ),
+    row(
+      "front end per request",
+      (p) => `${round(p.frontEnd.requestMs)} ms + ${p.frontEnd.perTokenMs} ms per prompt token`,
+    ),
+    row("P/D link", (p) => {
+      const l = p.link;
+      return `${l.setupMs + l.notifyMs} ms + ${round(l.perBlockMs * 1000)} µs per ` +
+        `${l.blockTokens}-token block per layer + bytes ÷ ${si(l.bytesPerS, "B/s")}`;
+    }),
   ]);
+}
+
+/** `x` to 4 significant digits. */
+function round(x: number): number {
+  return Number(x.toPrecision(4));
 }
 
 /** File names, CSV columns and JSON keys of a real `sim --out` export. */

@@ -8,7 +8,7 @@
  *   after a `$ command` line;
  * - `<!-- docs:md deno task compare -->`: the command's stdout as markdown;
  * - `<!-- docs:gen NAME -->`: a markdown table built here (`policy-config`,
- *   `model-presets`, `export-schema`, `bench-checks`, `bench-profiles`).
+ *   `model-presets`, `calibration`, `export-schema`, `bench-checks`, `bench-profiles`).
  *
  * Commands are `deno task` commands, run from the repository root with `NO_COLOR=1`;
  * the page is then formatted by `deno fmt`. With `--check` nothing is written and the
@@ -26,7 +26,10 @@
 
 import { policyEntries } from "../src/policy/registry.ts";
 import { kvCapacityTokens } from "../src/model/model.ts";
-import { modelPresets } from "../src/model/presets.ts";
+import { calibrationError, staticBatchRows, transferRows } from "../src/model/calibration.ts";
+import { createExecutionModel } from "../src/model/execution_model.ts";
+import { modelPreset, modelPresets } from "../src/model/presets.ts";
+import { burstRows } from "../src/sim/calibration.ts";
 import { acceptanceChecks } from "../src/cli/bench_report.ts";
 import { benchProfile, PROFILES } from "../benches/_profile.ts";
 
@@ -247,6 +250,28 @@ function round(x: number): number {
   return Number(x.toPrecision(4));
 }
 
+/** Every recorded measurement beside the model (the calibration tests' rows). */
+async function calibrationTable(): Promise<string> {
+  const dir = new URL("src/model/testdata/calibration/", root);
+  const load = async (f: string) => JSON.parse(await Deno.readTextFile(new URL(f, dir)));
+  const modelFor = (name: string) => createExecutionModel(modelPreset(name));
+  const rows = [
+    ...staticBatchRows(await load("argonne_vllm_static_batches.json"), modelFor),
+    ...await burstRows(await load("lambda_vllm_sharegpt_burst.json")),
+    ...transferRows(await load("vllm_nixl_transfers.json"), modelPreset("llama3-8b-h100").link),
+  ];
+  return mdTable(
+    ["source", "measurement", "measured", "model", "error"],
+    rows.map((r) => [
+      code(r.source),
+      r.what,
+      `${round(r.measured)} ${r.unit}`,
+      `${round(r.model)} ${r.unit}`,
+      `${(calibrationError(r) * 100).toFixed(1)}%`,
+    ]),
+  );
+}
+
 /** File names, CSV columns and JSON keys of a real `sim --out` export. */
 async function exportSchemaTable(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "pdrouter-docs-" });
@@ -308,6 +333,7 @@ function benchProfilesTable(): string {
 const GENERATORS: Readonly<Record<string, () => string | Promise<string>>> = {
   "policy-config": policyConfigTables,
   "model-presets": modelPresetTable,
+  "calibration": calibrationTable,
   "export-schema": exportSchemaTable,
   "bench-checks": benchChecksTable,
   "bench-profiles": benchProfilesTable,

@@ -20,8 +20,8 @@
 
 import type { RequestRecord } from "../core/record.ts";
 import { comparePolicies, type ComparisonConfig, type ComparisonHooks } from "./compare.ts";
-import { denseMs, kvCapacityTokens, type ModelPreset, prefillAttentionMs } from "../model/model.ts";
-import { modelPreset } from "../model/presets.ts";
+import { kvCapacityTokens, type ModelPreset, prefillAttentionMs, stepMs } from "../model/model.ts";
+import { modelPreset, workersForGpus } from "../model/presets.ts";
 
 const MAX_PROBES = 6;
 
@@ -45,8 +45,7 @@ export interface CapacityEstimate {
  */
 export function saturatedPrefillMs(m: ModelPreset, uncached: number, cached: number): number {
   const full = m.maxBatchedTokens;
-  const stepMs = m.stepOverheadMs + denseMs(m, full) + m.lmHeadMs;
-  return uncached * stepMs / full + prefillAttentionMs(m, uncached, cached);
+  return uncached * stepMs(m, full, 0, true) / full + prefillAttentionMs(m, uncached, cached);
 }
 
 /** Utilisation of one probe run from its records. */
@@ -69,8 +68,8 @@ async function probe(
   );
   const spanMs = last > first ? last - first : 1;
   return {
-    prefill: prefillMs / (config.prefillGpus * spanMs),
-    decode: kvTokenMs / (config.decodeGpus * kvCapacityTokens(m) * spanMs),
+    prefill: prefillMs / (workersForGpus(m, config.prefillGpus) * spanMs),
+    decode: kvTokenMs / (workersForGpus(m, config.decodeGpus) * kvCapacityTokens(m) * spanMs),
   };
 }
 

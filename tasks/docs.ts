@@ -219,7 +219,7 @@ function modelPresetTable(): string {
     row("`max_num_seqs`", (p) => String(p.maxNumSeqs)),
     row(
       "dense step table (tokens → ms)",
-      (p) => p.denseTokens.map((t, i) => `${t} → ${p.denseMs[i]}`).join(", "),
+      (p) => p.denseTokens.map((t, i) => `${t} → ${round(p.denseMs[i])}`).join(", "),
     ),
     row("GPUs per worker (tensor parallel)", (p) => String(p.tensorParallel)),
     row("LM head per step", (p) => `${round(p.lmHeadMs)} ms`),

@@ -179,6 +179,7 @@ function listData() {
     models: modelPresets().map((m) => ({
       name: m.name,
       kvCapacityTokens: kvCapacityTokens(m),
+      tensorParallel: m.tensorParallel,
       description: m.description,
     })),
   };
@@ -191,10 +192,13 @@ function listText(): string {
   for (const t of workloadTemplates()) {
     lines.push(`  ${t.name.padEnd(14)} ${String(t.defaultRatePerS).padStart(4)}  ${t.description}`);
   }
-  lines.push("", "Model presets (KV capacity per GPU):");
+  lines.push("", "Model presets (KV capacity per worker, GPUs per worker = TP):");
   for (const m of modelPresets()) {
     lines.push(
-      `  ${m.name.padEnd(16)} ${String(kvCapacityTokens(m)).padStart(8)} tokens  ${m.description}`,
+      `  ${m.name.padEnd(19)} ${
+        String(kvCapacityTokens(m)).padStart(8)
+      } tokens  TP ${m.tensorParallel}  ` +
+        m.description,
     );
   }
   return lines.join("\n") + "\n";

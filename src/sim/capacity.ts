@@ -20,7 +20,8 @@
  *   worker, whose batch holds as many sequences of the mix's mean context as the KV
  *   capacity (or `maxNumSeqs`) allows.
  *
- * Utilisation = the measured requests' work ÷ (pool workers × their arrival window);
+ * Utilisation = the measured requests' work ÷ (pool workers, one per tensor-parallel
+ * group of GPUs, × their arrival window);
  * capacity = probe rate ÷ the larger of the two. Cache hit rates fall a little as the
  * rate rises, so the probe is repeated at the new estimate until the utilisation is
  * within 3% of 1, at most six times.
@@ -31,13 +32,13 @@
 import type { RequestRecord } from "../core/record.ts";
 import { comparePolicies, type ComparisonConfig, type ComparisonHooks } from "./compare.ts";
 import {
-  denseMs,
   kvCapacityTokens,
   kvReadMsPerToken,
   type ModelPreset,
   prefillAttentionMs,
+  stepMs,
 } from "../model/model.ts";
-import { modelPreset } from "../model/presets.ts";
+import { modelPreset, workersForGpus } from "../model/presets.ts";
 
 const MAX_PROBES = 6;
 
@@ -69,8 +70,7 @@ export interface CapacityEstimate {
  */
 export function saturatedPrefillMs(m: ModelPreset, uncached: number, cached: number): number {
   const full = m.maxBatchedTokens;
-  const stepMs = m.stepOverheadMs + denseMs(m, full) + m.lmHeadMs;
-  return uncached * stepMs / full + prefillAttentionMs(m, uncached, cached);
+  return uncached * stepMs(m, full, 0, true) / full + prefillAttentionMs(m, uncached, cached);
 }
 
 /**
@@ -90,9 +90,9 @@ export function saturatedPrefillMs(m: ModelPreset, uncached: number, cached: num
 export function saturatedDecodeMsPerToken(m: ModelPreset, meanContextTokens: number): number {
   const kv = kvCapacityTokens(m);
   const batch = Math.max(1, Math.min(m.maxNumSeqs, kv / Math.max(1, meanContextTokens)));
-  const stepMs = m.stepOverheadMs + denseMs(m, batch) + m.lmHeadMs +
-    kvReadMsPerToken(m) * batch * meanContextTokens;
-  return stepMs / batch;
+  // As the engines time a decode step: stepMs with `batch` sequences, plus the KV reads.
+  const step = stepMs(m, batch, 0, true, batch) + kvReadMsPerToken(m) * batch * meanContextTokens;
+  return step / batch;
 }
 
 /** Utilisation of one probe run from its records. */
@@ -130,8 +130,8 @@ async function probe(
   const spanMs = last > from ? last - from : 1;
   const decodeMs = tokens > 0 ? tokens * saturatedDecodeMsPerToken(m, contextSteps / tokens) : 0;
   return {
-    prefill: prefillMs / (config.prefillGpus * spanMs),
-    decode: decodeMs / (config.decodeGpus * spanMs),
+    prefill: prefillMs / (workersForGpus(m, config.prefillGpus) * spanMs),
+    decode: decodeMs / (workersForGpus(m, config.decodeGpus) * spanMs),
   };
 }
 

@@ -5,13 +5,13 @@
  * pulled from the workload one batch at a time, so memory is O(workers + requests in
  * flight). A request's life:
  *
- * 1. **Route**: the policy reads the fleet snapshot and picks a prefill and a decode
- *    worker (or sheds the request, or lets the decode worker prefill locally).
+ * 1. **Route**: the policy picks a prefill and a decode worker from the snapshot (or sheds
+ *    it, or lets the decode worker prefill); each hop waits for its engine's tokeniser.
  * 2. **Prefill**: FCFS admission by KV capacity; chunked prefill under a token budget
  *    per step; cached prompt blocks (per-worker LRU prefix cache) are not computed.
  * 3. **Hand-off**: the decode worker admits the request (KV for prompt + output and a
  *    seat), then the KV moves over the prefill worker's link (one transfer at a time
- *    per link): `latency + bytes ÷ bandwidth`.
+ *    per link): setup + notification + descriptors + bytes ÷ bandwidth.
  * 4. **Decode**: continuous batching; the request joins at the next step boundary and
  *    emits one token per step; the first token reaches the client at the end of its
  *    first step.
@@ -43,6 +43,7 @@ import type { SchedulerHost } from "../worker/host.ts";
 import { PrefillScheduler } from "../worker/prefill_scheduler.ts";
 import { RechunkedCache } from "../worker/rechunked_cache.ts";
 import { EventQueue } from "./event_queue.ts";
+import { FrontEnds } from "./_front_end.ts";
 import { MirroredCache } from "./_mirrored_cache.ts";
 import { ParkedTick } from "./_parked_tick.ts";
 import { checkDrained } from "./_check_drained.ts";
@@ -55,6 +56,7 @@ const EV_DECODE_BOUNDARY = 2;
 const EV_TRANSFER_DONE = 3;
 const EV_REBALANCE = 4;
 const EV_SAMPLE = 5;
+const EV_ENGINE_ARRIVE = 6;
 
 /**
  * Runs one simulation to completion.
@@ -96,6 +98,7 @@ class Simulation implements SchedulerHost {
   readonly #pe: (PrefillScheduler | null)[] = [];
   readonly #de: (DecodeScheduler | null)[] = [];
   readonly #nicFreeAtMs: Float64Array;
+  readonly #front: FrontEnds;
   readonly #queue: EventQueue;
   readonly #recorder: Recorder;
   readonly #record = createRequestRecord();
@@ -158,6 +161,7 @@ class Simulation implements SchedulerHost {
     }
     this.#nicFreeAtMs = new Float64Array(roles.length);
     this.#queue = new EventQueue();
+    this.#front = new FrontEnds(roles.length, this.#queue, EV_ENGINE_ARRIVE);
     this.#recorder = new Recorder(o.slo);
     o.policy.prepare(roles.length);
   }
@@ -206,6 +210,9 @@ class Simulation implements SchedulerHost {
             break;
           case EV_TRANSFER_DONE:
             this.#onTransferDone(this.#flights[q.a]);
+            break;
+          case EV_ENGINE_ARRIVE:
+            this.#onEngineArrive(this.#flights[q.a]);
             break;
           case EV_REBALANCE:
             if (this.#inFlight > 0 || !this.#arrivalsDone) {
@@ -306,14 +313,14 @@ class Simulation implements SchedulerHost {
       req.promptTokens + req.outputTokens,
     );
     f.phase = Phase.PrefillQueued;
-    const pe = this.#pe[p];
-    if (pe) {
-      pe.enqueue(f, this.#now);
-      return;
-    }
     // A colocated worker prefilling for another decode worker holds the prompt here too.
-    if (d !== p) this.#ledger.commitPrefillKv(f.ledgerId, req.promptTokens);
-    this.#de[p]!.enqueue(f, this.#now);
+    if (!this.#pe[p] && d !== p) this.#ledger.commitPrefillKv(f.ledgerId, req.promptTokens);
+    this.#front.submit(p, this.#now, this.#m.frontEndMs(req.promptTokens), f.slot);
+  }
+
+  /** `f` leaves its prefill engine's front end (the decode hop's is held; see `FrontEnds`). */
+  #onEngineArrive(f: Flight): void {
+    (this.#pe[f.prefillWorker] ?? this.#de[f.prefillWorker])!.enqueue(f, this.#now);
   }
 
   #checkDecision(req: InferenceRequest, p: number, d: number): void {
@@ -392,6 +399,7 @@ class Simulation implements SchedulerHost {
     this.#ttft.observe(worker, this.#now - f.req.arrivalMs);
     this.#ledger.prefillDone(f.ledgerId, this.#now);
     if (f.decodeWorker === worker) return; // prefilled by its own decode worker
+    this.#front.hold(f.decodeWorker, this.#now, this.#m.frontEndMs(f.req.promptTokens), f.slot);
     this.#de[f.decodeWorker]!.enqueue(f, this.#now);
   }
 
@@ -434,7 +442,7 @@ class Simulation implements SchedulerHost {
   // ---- KV transfers (one at a time per sending worker's link) ------------------------
 
   #startTransfer(from: number, f: Flight, tokens: number, migration: boolean): void {
-    const start = Math.max(this.#now, this.#nicFreeAtMs[from]);
+    const start = Math.max(this.#now, this.#nicFreeAtMs[from], this.#front.readyAtMs(f.slot));
     const end = start + this.#m.transferMs(tokens);
     this.#nicFreeAtMs[from] = end;
     f.phase = Phase.Transfer;

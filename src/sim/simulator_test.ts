@@ -7,6 +7,7 @@ import { createPolicy } from "../policy/registry.ts";
 import type { Policy, PolicyContext } from "../policy/types.ts";
 import {
   denseMs,
+  frontEndMs,
   kvReadMsPerToken,
   kvTransferMs,
   type ModelPreset,
@@ -116,8 +117,10 @@ Deno.test("one request on an idle fleet: TTFT and TPOT follow the timing model e
   const prefillMs = m.stepOverheadMs + denseMs(m, prompt) + prefillAttentionMs(m, prompt, 0) +
     m.lmHeadMs;
   const transferMs = kvTransferMs(m, prompt);
-  const step = (ctx: number) => m.stepOverheadMs + denseMs(m, 1) + m.lmHeadMs + kc * ctx;
-  const ttft = prefillMs + transferMs + step(prompt);
+  const step = (ctx: number) =>
+    m.stepOverheadMs + m.seqOverheadMs + denseMs(m, 1) + m.lmHeadMs + kc * ctx;
+  // Both hops pass their engine's front end: the prefill engine's, then the decode engine's.
+  const ttft = 2 * frontEndMs(m, prompt) + prefillMs + transferMs + step(prompt);
   let rest = 0;
   for (let j = 1; j < output; j++) rest += step(prompt + j);
   equal(records.length, 1);

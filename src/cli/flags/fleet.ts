@@ -1,20 +1,21 @@
 /**
  * The simulated fleet's flags (`--model`, `--prefill-gpus`, `--decode-gpus`): which
- * model/GPU timing preset, and how many prefill-only and decode-only workers. Shared by
- * `sim`, `sweep`, the bench targets and (to come) the engine emulator.
+ * model/GPU timing preset, and how many GPUs the prefill-only and decode-only pools
+ * have (one worker per tensor-parallel group of the preset's size). Shared by `sim`,
+ * `sweep`, the bench targets and (to come) the engine emulator.
  *
  * @module
  */
 
 import type { Command } from "npm:commander@15.1.0";
 import { UsageError } from "../../core/errors.ts";
-import { modelPresets } from "../../model/presets.ts";
+import { modelPreset, modelPresets } from "../../model/presets.ts";
 import { nonNegativeInt, positiveInt } from "./values.ts";
 
 /**
- * Most workers a simulated fleet may have, prefill and decode together: a bound of this
- * simulator (its router index takes ids up to 2^21; at about 2.5 KB per worker, 65536
- * workers take some 160 MB), checked before anything is allocated.
+ * Most GPUs a simulated fleet may have, prefill and decode together: a bound of this
+ * simulator (its router index takes worker ids up to 2^21; at about 2.5 KB per worker,
+ * 65536 workers take some 160 MB), checked before anything is allocated.
  */
 export const MAX_FLEET_WORKERS = 65_536;
 
@@ -22,9 +23,9 @@ export const MAX_FLEET_WORKERS = 65_536;
 export interface FleetFlags {
   /** Model/GPU timing preset name. */
   readonly model: string;
-  /** Prefill-only workers. */
+  /** GPUs of the prefill-only pool. */
   readonly prefillGpus: number;
-  /** Decode-only workers. */
+  /** GPUs of the decode-only pool. */
   readonly decodeGpus: number;
 }
 
@@ -46,10 +47,10 @@ export interface FleetFlags {
 export function addFleetOptions(cmd: Command, defaults: FleetFlags): Command {
   return cmd
     .option("--model <preset>", "model/GPU timing preset (see --list)", defaults.model)
-    .option("--prefill-gpus <n>", "prefill pool size", nonNegativeInt, defaults.prefillGpus)
+    .option("--prefill-gpus <n>", "prefill pool size in GPUs", nonNegativeInt, defaults.prefillGpus)
     .option(
       "--decode-gpus <n>",
-      `decode pool size (prefill + decode: at most ${MAX_FLEET_WORKERS})`,
+      `decode pool size in GPUs (prefill + decode: at most ${MAX_FLEET_WORKERS})`,
       positiveInt,
       defaults.decodeGpus,
     );
@@ -59,8 +60,9 @@ export function addFleetOptions(cmd: Command, defaults: FleetFlags): Command {
  * The fleet flags of parsed `opts` (from {@linkcode addFleetOptions}), checked.
  *
  * @throws {UsageError} On an unknown model preset (naming `--model`), an empty
- *   prefill pool (naming `--prefill-gpus`), or more than {@linkcode MAX_FLEET_WORKERS}
- *   workers in all.
+ *   prefill pool (naming `--prefill-gpus`), a pool that is not a whole number of the
+ *   preset's tensor-parallel groups (naming the pool's flag), or more than
+ *   {@linkcode MAX_FLEET_WORKERS} GPUs in all.
  */
 export function fleetFlagsFromOpts(opts: Record<string, unknown>): FleetFlags {
   const model = String(opts.model);
@@ -82,6 +84,19 @@ export function fleetFlagsFromOpts(opts: Record<string, unknown>): FleetFlags {
       `expected at most ${MAX_FLEET_WORKERS} GPUs in all (prefill + decode), got ` +
         `${prefillGpus} + ${decodeGpus}`,
     );
+  }
+  const tp = modelPreset(model).tensorParallel;
+  const pools: [string, number][] = [
+    ["--prefill-gpus", prefillGpus],
+    ["--decode-gpus", decodeGpus],
+  ];
+  for (const [flag, gpus] of pools) {
+    if (gpus % tp !== 0) {
+      throw new UsageError(
+        flag,
+        `expected a multiple of ${tp} (${model} runs one worker per ${tp} GPUs), got ${gpus}`,
+      );
+    }
   }
   return { model, prefillGpus, decodeGpus };
 }

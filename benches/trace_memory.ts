@@ -17,6 +17,8 @@
 import { Command, Option } from "npm:commander@15.1.0";
 import { positiveInt, positiveNumber } from "../src/cli/flags/values.ts";
 import { runCommand } from "../src/cli/run_command.ts";
+import { outputFileProblem, userPath } from "../src/cli/user_path.ts";
+import { UsageError } from "../src/core/errors.ts";
 import type { InferenceRequest, RequestSource } from "../src/core/types.ts";
 import { comparePolicies, DEFAULT_SCENARIO } from "../src/sim/compare.ts";
 import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../src/workload/trace_gen.ts";
@@ -105,8 +107,10 @@ async function main(values: Record<string, unknown>): Promise<void> {
   const requests = values.requests as number;
   const rate = values.rate as number;
   const budgetMiB = values.budgetMib as number;
-  const path = (values.keep as string | undefined) ??
-    await Deno.makeTempFile({ suffix: ".jsonl.gz" });
+  const keep = values.keep !== undefined ? userPath(String(values.keep)) : undefined;
+  const problem = keep === undefined ? null : outputFileProblem(keep);
+  if (problem) throw new UsageError("--keep", problem);
+  const path = keep ?? await Deno.makeTempFile({ suffix: ".jsonl.gz" });
   try {
     const t0 = performance.now();
     const spec = { ...TRACE_GEN_DEFAULTS, requests, ratePerS: rate };

@@ -34,7 +34,8 @@ import {
 
 const NAME = "prefix-then-load";
 
-const spec = {
+/** The configuration fields (exported, so that `--set` checks field names up front). */
+export const spec = {
   maxWaitMs: {
     default: 200,
     min: 0,

@@ -8,7 +8,8 @@
  *   after a `$ command` line;
  * - `<!-- docs:md deno task compare -->`: the command's stdout as markdown;
  * - `<!-- docs:gen NAME -->`: a markdown table built here (`policy-config`,
- *   `model-presets`, `export-schema`, `bench-checks`, `bench-profiles`, `emulator-capacity`).
+ *   `model-presets`, `calibration`, `export-schema`, `bench-checks`, `bench-profiles`,
+ *   `emulator-capacity`).
  *
  * Commands are `deno task` commands, run from the repository root with `NO_COLOR=1`;
  * the page is then formatted by `deno fmt`. With `--check` nothing is written and the
@@ -26,7 +27,10 @@
 
 import { policyEntries } from "../src/policy/registry.ts";
 import { kvCapacityTokens } from "../src/model/model.ts";
-import { modelPresets } from "../src/model/presets.ts";
+import { calibrationError, staticBatchRows, transferRows } from "../src/model/calibration.ts";
+import { createExecutionModel } from "../src/model/execution_model.ts";
+import { modelPreset, modelPresets } from "../src/model/presets.ts";
+import { burstRows } from "../src/sim/calibration.ts";
 import { acceptanceChecks } from "../src/cli/bench_report.ts";
 import { benchProfile, PROFILES } from "../benches/_profile.ts";
 import { type CapacityReport, capacityTable } from "../benches/emulator_capacity.ts";
@@ -140,7 +144,9 @@ async function runDenoTask(command: string): Promise<string> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["task", "-q", ...args],
     cwd: root.pathname,
-    env: { NO_COLOR: "1" },
+    // Paths in the commands are the repository's (a task resolves user paths against
+    // INIT_CWD, which a `deno task docs` run from elsewhere would pass on).
+    env: { NO_COLOR: "1", INIT_CWD: root.pathname },
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -220,14 +226,57 @@ function modelPresetTable(): string {
     row("`max_num_seqs`", (p) => String(p.maxNumSeqs)),
     row(
       "dense step table (tokens → ms)",
-      (p) => p.denseTokens.map((t, i) => `${t} → ${p.denseMs[i]}`).join(", "),
+      (p) => p.denseTokens.map((t, i) => `${t} → ${round(p.denseMs[i])}`).join(", "),
     ),
-    row("LM head per step", (p) => `${p.lmHeadMs} ms`),
-    row("step overhead", (p) => `${p.stepOverheadMs} ms`),
+    row("GPUs per worker (tensor parallel)", (p) => String(p.tensorParallel)),
+    row("LM head per step", (p) => `${round(p.lmHeadMs)} ms`),
+    row(
+      "CPU overhead per step",
+      (p) => `${p.stepOverheadMs} ms + ${p.seqOverheadMs} ms per running sequence`,
+    ),
     row("prefill attention, fraction of peak", (p) => String(p.attentionMfu)),
     row("decode KV reads, fraction of HBM bandwidth", (p) => String(p.hbmEfficiency)),
-    row("P/D link", (p) => `${p.link.latencyMs} ms + bytes ÷ ${si(p.link.bytesPerS, "B/s")}`),
+    row(
+      "all-reduce (2 per layer when TP > 1)",
+      (p) => `${p.allReduce.latencyMs} ms + bytes ÷ ${si(p.allReduce.bytesPerS, "B/s")}`,
+    ),
+    row(
+      "front end per request",
+      (p) => `${round(p.frontEnd.requestMs)} ms + ${p.frontEnd.perTokenMs} ms per prompt token`,
+    ),
+    row("P/D link", (p) => {
+      const l = p.link;
+      return `${l.setupMs + l.notifyMs} ms + ${round(l.perBlockMs * 1000)} µs per ` +
+        `${l.blockTokens}-token block per layer + bytes ÷ ${si(l.bytesPerS, "B/s")}`;
+    }),
   ]);
+}
+
+/** `x` to 4 significant digits. */
+function round(x: number): number {
+  return Number(x.toPrecision(4));
+}
+
+/** Every recorded measurement beside the model (the calibration tests' rows). */
+async function calibrationTable(): Promise<string> {
+  const dir = new URL("src/model/testdata/calibration/", root);
+  const load = async (f: string) => JSON.parse(await Deno.readTextFile(new URL(f, dir)));
+  const modelFor = (name: string) => createExecutionModel(modelPreset(name));
+  const rows = [
+    ...staticBatchRows(await load("argonne_vllm_static_batches.json"), modelFor),
+    ...await burstRows(await load("lambda_vllm_sharegpt_burst.json")),
+    ...transferRows(await load("vllm_nixl_transfers.json"), modelPreset("llama3-8b-h100").link),
+  ];
+  return mdTable(
+    ["source", "measurement", "measured", "model", "error"],
+    rows.map((r) => [
+      code(r.source),
+      r.what,
+      `${round(r.measured)} ${r.unit}`,
+      `${round(r.model)} ${r.unit}`,
+      `${(calibrationError(r) * 100).toFixed(1)}%`,
+    ]),
+  );
 }
 
 /** File names, CSV columns and JSON keys of a real `sim --out` export. */
@@ -314,6 +363,7 @@ const GENERATORS: Readonly<Record<string, () => string | Promise<string>>> = {
   "emulator-capacity": emulatorCapacity,
   "policy-config": policyConfigTables,
   "model-presets": modelPresetTable,
+  "calibration": calibrationTable,
   "export-schema": exportSchemaTable,
   "bench-checks": benchChecksTable,
   "bench-profiles": benchProfilesTable,

@@ -7,18 +7,52 @@
  * `/proc/sys/fs/binfmt_misc/WSLInterop` when loaded, which Deno grants only with full
  * access; the test suite itself keeps its narrow permissions.
  *
- * Usage: deno run -A tests/_browser.ts REPORT_HTML SCREENSHOT_DIR [CHROMIUM_PATH]
+ * playwright-core is imported by a specifier held in a variable and pinned in a lock
+ * file of its own (`tests/browser.lock`), so that it never enters `deno.lock`: Deno
+ * installs every npm package of `deno.lock` on the first run of any command, and only
+ * this test needs a browser driver (15 MB).
+ *
+ * Usage: deno run -A --lock=tests/browser.lock tests/_browser.ts REPORT_HTML SCREENSHOT_DIR
+ * [CHROMIUM_PATH] [WIDTH_PX] [SCREENSHOT_NAME]
  *
  * @module
  */
 
 import { join, resolve } from "node:path";
-import { chromium } from "npm:playwright-core@1.65.1";
+
+/** The browser driver, by a specifier `deno check` does not follow (see above). */
+const PLAYWRIGHT: string = "npm:playwright-core@1.65.1";
+
+/** The little of playwright-core's API used here. */
+interface Page {
+  on(event: "console", f: (m: { type(): string; text(): string }) => void): void;
+  on(event: "pageerror", f: (e: Error) => void): void;
+  on(event: "request", f: (r: { url(): string }) => void): void;
+  goto(url: string, options: { waitUntil: "load" }): Promise<unknown>;
+  evaluate<T>(f: () => T): Promise<T>;
+  screenshot(options: { path: string; fullPage?: boolean }): Promise<unknown>;
+  setViewportSize(size: { width: number; height: number }): Promise<void>;
+}
+interface Browser {
+  newPage(options: { viewport: { width: number; height: number } }): Promise<Page>;
+  close(): Promise<void>;
+}
+interface Chromium {
+  launch(options: { executablePath: string; args: string[] }): Promise<Browser>;
+}
 
 /** What the page showed. */
 export interface PageFacts {
+  /** Viewport width the page was checked at, px. */
+  width: number;
   /** Console errors and warnings, page errors, and requests for anything but `file:`. */
   problems: string[];
+  /**
+   * What overflows the viewport at `width`: the page scrolling sideways, elements whose
+   * right edge lies beyond it, and boxes (table, figures) whose content is cut or
+   * scrolls sideways. Empty when the page fits.
+   */
+  overflows: string[];
   /** Per figure: its plot id, how many SVGs it holds and how many drawn marks. */
   plots: { id: string; svgs: number; marks: number }[];
   /** Rows of the summary table: policy and run, and each cell's field and text. */
@@ -32,15 +66,26 @@ interface DomNode {
   querySelector(selector: string): DomNode | null;
   querySelectorAll(selector: string): Iterable<DomNode> & { length: number };
   getAttribute(name: string): string | null;
+  getBoundingClientRect(): { left: number; right: number; width: number };
   textContent: string | null;
+  tagName: string;
+  id: string;
+  scrollWidth: number;
+  clientWidth: number;
 }
 
-/** Loads `html` in Chromium, collects {@linkcode PageFacts} and saves screenshots. */
+/**
+ * Loads `html` in Chromium at `width` px, collects {@linkcode PageFacts} and saves a
+ * full-page screenshot (`<name>.png`) and one of the first screen (`<name>_top.png`).
+ */
 export async function inspectReport(
   html: string,
   screenshotDir: string,
   executablePath = "/usr/bin/chromium",
+  width = 1280,
+  name = "report",
 ): Promise<PageFacts> {
+  const { chromium } = await import(PLAYWRIGHT) as { chromium: Chromium };
   const browser = await chromium.launch({
     executablePath,
     args: [
@@ -54,7 +99,7 @@ export async function inspectReport(
     ],
   });
   try {
-    const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
     const problems: string[] = [];
     page.on("console", (m) => {
       if (m.type() === "error" || m.type() === "warning") {
@@ -67,8 +112,31 @@ export async function inspectReport(
     });
     await page.goto(`file://${resolve(html)}`, { waitUntil: "load" });
     const facts = await page.evaluate(() => {
-      const document = (globalThis as unknown as { document: DomNode }).document;
+      const document =
+        (globalThis as unknown as { document: DomNode & { documentElement: DomNode } })
+          .document;
+      const root = document.documentElement;
+      const vw = root.clientWidth;
+      const overflows: string[] = [];
+      const what = (el: DomNode) =>
+        `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}` +
+        `${el.getAttribute("class") ? `.${el.getAttribute("class")!.split(" ")[0]}` : ""}`;
+      if (root.scrollWidth > vw) overflows.push(`the page is ${root.scrollWidth} px wide`);
+      for (const el of document.querySelectorAll("body *")) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && (r.right > vw + 0.5 || r.left < -0.5)) {
+          overflows.push(`${what(el)} spans ${Math.round(r.left)}..${Math.round(r.right)} px`);
+        }
+      }
+      for (const el of document.querySelectorAll(".table-wrap, figure, header, main")) {
+        if (el.scrollWidth > el.clientWidth + 1) {
+          overflows.push(
+            `${what(el)} is cut: ${el.scrollWidth} px of content in ${el.clientWidth}`,
+          );
+        }
+      }
       return {
+        overflows: overflows.slice(0, 20),
         plots: [...document.querySelectorAll("figure[data-plot]")].map((fig) => ({
           id: fig.getAttribute("data-plot") ?? "",
           svgs: fig.querySelectorAll("svg").length,
@@ -86,18 +154,21 @@ export async function inspectReport(
       };
     });
     await Deno.mkdir(screenshotDir, { recursive: true });
-    const full = join(screenshotDir, "report.png");
+    const full = join(screenshotDir, `${name}.png`);
     await page.screenshot({ path: full, fullPage: true });
-    await page.setViewportSize({ width: 1280, height: 800 });
-    const top = join(screenshotDir, "report_1280_top.png");
+    const top = join(screenshotDir, `${name}_top.png`);
     await page.screenshot({ path: top });
-    return { problems, ...facts, screenshots: [full, top] };
+    return { width, problems, ...facts, screenshots: [full, top] };
   } finally {
     await browser.close();
   }
 }
 
 if (import.meta.main) {
-  const [html, dir, executable] = Deno.args;
-  console.log(JSON.stringify(await inspectReport(html, dir ?? "artifacts", executable)));
+  const [html, dir, executable, width, name] = Deno.args;
+  console.log(
+    JSON.stringify(
+      await inspectReport(html, dir ?? "artifacts", executable, Number(width ?? 1280), name),
+    ),
+  );
 }

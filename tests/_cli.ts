@@ -16,7 +16,7 @@ export async function runTask(
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...perms, new URL(`tasks/${task}.ts`, ROOT).pathname, ...args],
     cwd: ROOT.pathname,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", INIT_CWD: ROOT.pathname }, // paths as given from the repository root
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -29,16 +29,22 @@ const SOURCES: readonly (readonly [string, readonly string[]])[] = [
   ["azure", ["--trace", "data/traces/azure-llm-2023/AzureLLMInferenceTrace_conv.csv.gz"]],
 ];
 
-/** Every case: each source × seeds 1–3 × (the default policies, all policies). */
-export const GOLDEN_CASES: readonly GoldenCase[] = SOURCES.flatMap(([name, args]) =>
-  [1, 2, 3].flatMap((seed) => [
-    { name: `${name}-seed${seed}`, args: ["--json", "--seed", String(seed), ...args] },
-    {
-      name: `${name}-seed${seed}-all`,
-      args: ["--json", "--seed", String(seed), ...args, "--policies", "all"],
-    },
-  ])
-);
+/**
+ * Every case: each source × seeds 1–3 × (the default policies, all policies), and the
+ * default scenario at `--load 0.7` (the capacity estimate and the rate it sets).
+ */
+export const GOLDEN_CASES: readonly GoldenCase[] = [
+  ...SOURCES.flatMap(([name, args]) =>
+    [1, 2, 3].flatMap((seed) => [
+      { name: `${name}-seed${seed}`, args: ["--json", "--seed", String(seed), ...args] },
+      {
+        name: `${name}-seed${seed}-all`,
+        args: ["--json", "--seed", String(seed), ...args, "--policies", "all"],
+      },
+    ])
+  ),
+  { name: "chat-seed1-load0.7", args: ["--json", "--seed", "1", "--load", "0.7"] },
+];
 
 /** Runs `deno task sim` on `c`'s arguments from the repository root; returns stdout. */
 export async function runGolden(c: GoldenCase): Promise<string> {
@@ -53,7 +59,7 @@ export async function runGolden(c: GoldenCase): Promise<string> {
       ...c.args,
     ],
     cwd: ROOT.pathname,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", INIT_CWD: ROOT.pathname },
     stdout: "piped",
     stderr: "piped",
   }).output();

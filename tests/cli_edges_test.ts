@@ -55,3 +55,91 @@ Deno.test("trace:gen --out into a missing directory exits 2 naming --out", async
   equal(r.code, 2, r.stderr);
   ok(r.stderr.includes("--out"), r.stderr);
 });
+
+Deno.test("outputs that cannot be written, and fleets too large, exit 2 naming the flag first", async () => {
+  const file = await Deno.makeTempFile();
+  const dir = await Deno.makeTempDir();
+  const rw = ["--allow-read", "--allow-write", "--allow-env", "--allow-run"];
+  try {
+    const cases: [string, string[], RegExp][] = [
+      // An overlay written onto a file: refused before any run is read.
+      ["report", [dir, `${dir}/b`, "--out", file], /--out: '.*' is a file, not a folder/],
+      ["report", [dir, "--out", `${file}/sub`], /--out: cannot create directory .* is a file/],
+      [
+        "bench",
+        ["run", "--skip", "deno-bench,hot-path,alloc,scale,idle,targets", "--out", file],
+        /--out: '.*' is a file/,
+      ],
+      ["../benches/trace_memory", ["--requests", "10", "--keep", dir], /--keep: '.*' is a folder/],
+      [
+        "../benches/trace_memory",
+        ["--requests", "10", "--keep", `${dir}/no/x.gz`],
+        /--keep: the folder .* does not exist/,
+      ],
+      // Checked before anything is allocated (10^7 workers took ~550 MB and an index error).
+      [
+        "sim",
+        ["--prefill-gpus", "10000000", "--decode-gpus", "10000000"],
+        /--prefill-gpus: expected at most 65536 GPUs in all \(prefill \+ decode\), got 10000000 \+ 10000000/,
+      ],
+      ["sim", ["--decode-gpus", "65533"], /--decode-gpus: expected at most 65536 GPUs in all/],
+    ];
+    for (const [task, args, message] of cases) {
+      const r = await runTask(task, args, rw);
+      equal(r.code, 2, `${task} ${args.join(" ")}: ${r.stderr}`);
+      ok(message.test(r.stderr), `${task} ${args.join(" ")}: ${r.stderr}`);
+      ok(!/\n\s+at /.test(r.stderr), `no stack trace: ${r.stderr}`);
+    }
+    deepEqual([...Deno.readDirSync(dir)], [], "nothing was written");
+  } finally {
+    await Deno.remove(file);
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("trace:gen | head: a reader that stops early ends the command quietly", async () => {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "--quiet",
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      new URL("../tasks/trace_gen.ts", import.meta.url).pathname,
+      "--requests",
+      "200000",
+    ],
+    env: { NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const reader = child.stdout.getReader();
+  const first = await reader.read(); // one chunk, as `head -1` reads, then the pipe closes
+  await reader.cancel();
+  const [stderr, status] = await Promise.all([
+    new Response(child.stderr).text(),
+    child.status,
+  ]);
+  ok(!first.done && first.value.length > 0);
+  equal(status.code, 0, stderr);
+  equal(stderr, "", "no 'Broken pipe' message");
+});
+
+Deno.test("a trace whose arrivals share one instant is a burst at t = 0, not 0.00 req/s", async () => {
+  const path = await Deno.makeTempFile({ suffix: ".csv" });
+  try {
+    await Deno.writeTextFile(
+      path,
+      "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n" +
+        "5,ChatGPT,472,18,490,Conversation log\n5,ChatGPT,1087,200,1287,Conversation log\n" +
+        "5,ChatGPT,100,20,120,Conversation log\n",
+    );
+    const r = await runTask("sim", ["--trace", path]);
+    equal(r.code, 0, r.stderr);
+    const head = r.stdout.split("\n")[0];
+    ok(head.includes("one burst of 3 requests at t = 0"), head);
+    ok(!head.includes("0.00 req/s"), head);
+  } finally {
+    await Deno.remove(path);
+  }
+});

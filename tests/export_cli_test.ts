@@ -21,7 +21,7 @@ async function run(task: "sim" | "report", args: string[]) {
     ],
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", INIT_CWD: Deno.cwd() },
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
@@ -80,4 +80,34 @@ Deno.test("--help of sim and report documents the export", async () => {
   const report = await run("report", ["--help"]);
   equal(report.code, 0);
   ok(report.stdout.includes("--labels <names>") && report.stdout.includes("<dirs...>"));
+});
+
+Deno.test("report names what differs between overlaid runs, and shows each command line", async () => {
+  const parent = await Deno.makeTempDir();
+  try {
+    const a = join(parent, "a"), b = join(parent, "b");
+    equal((await run("sim", ["--requests", "200", "--out", a])).code, 0);
+    const bArgs = ["--requests", "200", "--workload", "bursty", "--prefill-gpus", "2", "--out", b];
+    equal((await run("sim", bArgs)).code, 0);
+    const r = await run("report", [a, b]);
+    equal(r.code, 0, r.stderr);
+    ok(r.stderr.includes("note: the runs differ in 3 settings"), r.stderr);
+    ok(r.stderr.includes("  workload: a chat · b bursty"), r.stderr);
+    ok(r.stderr.includes("  prefillGpus: a 4 · b 2"), r.stderr);
+    const html = await Deno.readTextFile(join(parent, "overlay-a-b", "report.html"));
+    ok(html.includes('id="differences"'), "the page lists the differences");
+    ok(html.includes("<b>workload</b>: a <code>chat</code> · b <code>bursty</code>"));
+    ok(html.includes(`<code>deno task sim ${bArgs.join(" ")}</code> · pdrouter `), "command");
+    ok(/req\/s nominal \(\d+\.\d\d req\/s offered\)/.test(html), "offered rate in the lede");
+
+    // One run: no notice, the command still shown.
+    const one = await run("report", [a]);
+    equal(one.code, 0, one.stderr);
+    ok(!one.stderr.includes("differ"), one.stderr);
+    const page = await Deno.readTextFile(join(a, "report.html"));
+    ok(!page.includes('id="differences"'));
+    ok(page.includes(`<code>deno task sim --requests 200 --out ${a}</code>`));
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
 });

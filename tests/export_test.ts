@@ -75,7 +75,15 @@ Deno.test("deno task report rebuilds the very same report from the files", async
   try {
     await rebuildReport([dir], [basename(dir)], rebuilt);
     for (
-      const f of ["ttft_cdf", "tpot_cdf", "queue_depth", "kv_usage", "migrations", "worker_load"]
+      const f of [
+        "ttft_cdf",
+        "tpot_cdf",
+        "latency_tail",
+        "queue_depth",
+        "kv_usage",
+        "migrations",
+        "worker_load",
+      ]
     ) {
       equal(
         await Deno.readTextFile(join(rebuilt, "plots", `${f}.svg`)),
@@ -103,7 +111,7 @@ Deno.test("several runs overlay in one report, one row and series per run and po
     for (const run of ["x", "y"]) {
       for (const p of FIXTURE_CONFIG.policies) {
         ok(html.includes(`data-run="${run}" data-policy="${p}"`), `row ${run} ${p}`);
-        ok(html.includes(`${run} · ${p}`), `series ${run} · ${p}`);
+        ok(html.includes(`<span class="run">${run} ·</span> ${p}`), `row name ${run} · ${p}`);
       }
     }
     await rejects(rebuildReport([a.dir, b.dir], ["x", "x"], out), /labels must differ/);

@@ -48,6 +48,7 @@ Deno.test("a worker-thread export writes the same files as a same-thread one", a
       "summary.json",
       "plots/ttft_cdf.svg",
       "plots/tpot_cdf.svg",
+      "plots/latency_tail.svg",
       "plots/queue_depth.svg",
       "plots/kv_usage.svg",
       "plots/migrations.svg",

@@ -26,7 +26,7 @@ async function run(script: string, args: string[], perms = ["--allow-read", "--a
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", "--quiet", ...perms, script, ...args],
     cwd: ROOT,
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", INIT_CWD: ROOT },
     stdout: "piped",
     stderr: "piped",
   }).output();

@@ -12,7 +12,7 @@ async function sim(...args: string[]): Promise<{ code: number; stdout: string; s
     args: ["run", "--allow-read", "--allow-env", "tasks/sim.ts", ...args],
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1" },
+    env: { NO_COLOR: "1", INIT_CWD: Deno.cwd() },
   }).output();
   const dec = new TextDecoder();
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };

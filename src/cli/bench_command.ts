@@ -11,6 +11,7 @@
  * | `hot-path.json` | median ns per routing decision (`benches/hot_path.ts`) |
  * | `alloc.json` | heap growth over 10^6 decisions per policy (`benches/alloc_check.ts`) |
  * | `scale.json` | 10^6 requests on 1024 GPUs: wall time, peak RSS (`benches/scale_check.ts`) |
+ * | `idle.json` | what idle simulated time costs: a sparse run's wall time, a two-row export's size (`benches/idle_check.ts`) |
  * | `targets/<workload>.json` | baseline vs optimized simulation results, TTFT/TPOT distributions |
  * | `summary.json`, `summary.md` | every figure, the acceptance checks, the targets table |
  *
@@ -26,17 +27,20 @@ import {
   acceptanceChecks,
   type AllocReport,
   type BenchSummary,
-  compareSummaries,
+  type Check,
   type Figure,
   figuresFromAlloc,
   figuresFromDenoBench,
   figuresFromHotPath,
+  figuresFromIdle,
   figuresFromScale,
   figuresFromTarget,
   type HotPathReport,
+  type IdleReport,
   type ScaleReport,
   summaryMarkdown,
 } from "./bench_report.ts";
+import { compareSummaries } from "./bench_compare.ts";
 import {
   parseExtraArgs,
   resolveTargets,
@@ -49,9 +53,10 @@ import {
 } from "./bench_targets.ts";
 import { nameList, oneOf, positiveInt } from "./flags/values.ts";
 import { progressEnabled, runCommand, writeText } from "./run_command.ts";
+import { outputDirProblem, userPath } from "./user_path.ts";
 
 /** Stages of `run`, in order. */
-export const STAGES = ["deno-bench", "hot-path", "alloc", "scale", "targets"] as const;
+export const STAGES = ["deno-bench", "hot-path", "alloc", "scale", "idle", "targets"] as const;
 /** One of {@linkcode STAGES}. */
 export type Stage = typeof STAGES[number];
 
@@ -128,7 +133,7 @@ export function buildBenchCommand(select: (s: Selected) => void = () => {}): Com
       positiveInt,
     )
     .option("--skip <stages>", `stages to skip, comma-separated (${STAGES.join(", ")})`, stageList)
-    .option("--out <dir>", "parent folder of the artifact folder", "artifacts/bench")
+    .option("--out <dir>", "parent folder of the artifact folder (default: artifacts/bench)")
     .action((opts, cmd: Command) => select({ name: "run", opts, args: cmd.args }));
   root.command("list-targets")
     .description(`List the benchmark targets (${TARGET_CHAPTER}:<workload>).`)
@@ -143,21 +148,44 @@ export function buildBenchCommand(select: (s: Selected) => void = () => {}): Com
   return root;
 }
 
-/** Runs `deno task bench` with `args`; returns the exit code. */
-export function runBenchCommand(args: readonly string[]): Promise<number> {
+/** What `bench run` may be given besides its flags (for tests). */
+export interface BenchHooks {
+  /** Evaluates the acceptance checks on a run's figures. Default: `acceptanceChecks`. */
+  readonly checks?: (figures: readonly Figure[]) => Check[];
+}
+
+/**
+ * Runs `deno task bench` with `args`; returns the exit code: 1 when an acceptance check
+ * of `run` failed (the failing checks are the last lines printed), 2 on bad usage.
+ */
+export function runBenchCommand(args: readonly string[], hooks: BenchHooks = {}): Promise<number> {
   let selected: Selected | undefined;
   return runCommand(() => buildBenchCommand((s) => (selected = s)), async () => {
     if (!selected) return;
     if (selected.name === "list-targets") {
       writeText(Deno.stdout, targetNames().join("\n") + "\n");
     } else if (selected.name === "compare") {
-      const [a, b] = selected.args.map(readSummary);
+      const [a, b] = selected.args.map((p) => readSummary(userPath(p)));
       writeText(Deno.stdout, compareSummaries(a, b));
     } else {
-      const dir = await runBench(selected.opts, [...args]);
+      const { dir, summary } = await runBench(selected.opts, [...args], hooks);
       writeText(Deno.stdout, `${Deno.readTextFileSync(`${dir}/summary.md`)}\nArtifacts: ${dir}\n`);
+      const failed = summary.checks.filter((c) => c.status === "fail");
+      if (failed.length > 0) {
+        writeText(Deno.stderr, failedChecksText(failed, summary.checks.length));
+        return 1;
+      }
     }
   }, args);
+}
+
+/** The closing lines of a run with failed checks. */
+export function failedChecksText(failed: readonly Check[], total: number): string {
+  const lines = failed.map((c) =>
+    `  ${c.name}: ${Number(c.value.toPrecision(4))} ${c.unit}, bound ` +
+    `${c.kind === "max" ? "≤" : "≥"} ${c.limit} ${c.unit}`
+  );
+  return `FAILED: ${failed.length} of ${total} acceptance checks\n${lines.join("\n")}\n`;
 }
 
 function readSummary(path: string): BenchSummary {
@@ -220,9 +248,13 @@ async function deno(args: string[], env: Record<string, string> = {}): Promise<s
 
 /**
  * The `run` subcommand: every stage not skipped, then `summary.json` and
- * `summary.md`. Returns the artifact folder.
+ * `summary.md`. Returns the artifact folder and the summary.
  */
-async function runBench(opts: Record<string, unknown>, argv: string[]): Promise<string> {
+async function runBench(
+  opts: Record<string, unknown>,
+  argv: string[],
+  hooks: BenchHooks,
+): Promise<{ dir: string; summary: BenchSummary }> {
   const profile = opts.profile as (typeof PROFILE_NAMES)[number];
   const targets = resolveTargets((opts.targets as string[] | undefined) ?? [TARGET_CHAPTER]);
   const extra = parseExtraArgs((opts.targetExtraArg as string[] | undefined) ?? []);
@@ -231,6 +263,11 @@ async function runBench(opts: Record<string, unknown>, argv: string[]): Promise<
       throw new UsageError("--target-extra-arg", `target '${t}' is not among --targets`);
     }
   }
+  const parent = opts.out === undefined
+    ? new URL("artifacts/bench", ROOT).pathname // the repository's; a user's path is theirs
+    : userPath(String(opts.out));
+  const problem = outputDirProblem(parent);
+  if (problem) throw new UsageError("--out", problem);
   const requests = (opts.requests as number | undefined) ?? TARGET_REQUESTS[profile];
   // Validate every target's flags before spending minutes on the suites.
   const configs = targets.map((t) => targetConfig(t, requests, extra.get(t) ?? []));
@@ -238,7 +275,7 @@ async function runBench(opts: Record<string, unknown>, argv: string[]): Promise<
 
   const started = new Date();
   const t0 = performance.now();
-  const dir = artifactDir(String(opts.out), started);
+  const dir = artifactDir(parent, started);
   Deno.mkdirSync(dir, { recursive: true });
   const progress = progressEnabled();
   const say = (s: string) => progress && writeText(Deno.stderr, `\r\x1b[K${s}`);
@@ -306,6 +343,19 @@ async function runBench(opts: Record<string, unknown>, argv: string[]): Promise<
     Deno.writeTextFileSync(`${dir}/scale.json`, raw);
     figures.push(...figuresFromScale(JSON.parse(raw) as ScaleReport));
   });
+  await stage("idle", "idle.json", async () => {
+    const raw = await deno([
+      "run",
+      read,
+      "--allow-write",
+      "--allow-run",
+      "--allow-env",
+      benchPath("idle_check.ts"),
+      "--json",
+    ]);
+    Deno.writeTextFileSync(`${dir}/idle.json`, raw);
+    figures.push(...figuresFromIdle(JSON.parse(raw) as IdleReport));
+  });
   const results: TargetResult[] = [];
   const targetFiles: BenchSummary["targets"] = [];
   await stage("targets", "targets/", async () => {
@@ -332,7 +382,7 @@ async function runBench(opts: Record<string, unknown>, argv: string[]): Promise<
     cpu,
     stages,
     figures,
-    checks: acceptanceChecks(figures),
+    checks: (hooks.checks ?? acceptanceChecks)(figures),
     targets: targetFiles,
   };
   Deno.writeTextFileSync(`${dir}/summary.json`, JSON.stringify(summary, null, 2) + "\n");
@@ -343,5 +393,5 @@ async function runBench(opts: Record<string, unknown>, argv: string[]): Promise<
       `${failed.map((s) => `${s.name} ${s.status}`).join("; ")} (partial artifacts in ${dir})`,
     );
   }
-  return dir;
+  return { dir, summary };
 }

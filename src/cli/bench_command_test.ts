@@ -1,6 +1,6 @@
 import { deepEqual, equal, notEqual, ok } from "node:assert/strict";
-import type { BenchSummary } from "./bench_report.ts";
-import { artifactDir, runBenchCommand } from "./bench_command.ts";
+import type { BenchSummary, Check, Figure } from "./bench_report.ts";
+import { artifactDir, failedChecksText, runBenchCommand } from "./bench_command.ts";
 import type { TargetResult } from "./bench_targets.ts";
 
 Deno.test("artifactDir names a UTC-timestamped folder and never reuses one", () => {
@@ -11,6 +11,7 @@ Deno.test("artifactDir names a UTC-timestamped folder and never reuses one", () 
   Deno.mkdirSync(first);
   const second = artifactDir(parent + "/", at);
   equal(second, `${parent}/2025-01-02T03-04-05Z-2`);
+  Deno.removeSync(parent, { recursive: true });
 });
 
 Deno.test("bench run writes summary and per-target artifacts; compare reads them", async () => {
@@ -18,7 +19,7 @@ Deno.test("bench run writes summary and per-target artifacts; compare reads them
   const args = [
     "run",
     "--skip",
-    "deno-bench,hot-path,alloc,scale",
+    "deno-bench,hot-path,alloc,scale,idle",
     "--targets",
     "dynamic_router:seed-lab,dynamic_router:chat",
     "--requests",
@@ -40,6 +41,7 @@ Deno.test("bench run writes summary and per-target artifacts; compare reads them
       ["hot-path", "skipped"],
       ["alloc", "skipped"],
       ["scale", "skipped"],
+      ["idle", "skipped"],
       ["targets", "ok"],
     ],
   );
@@ -62,6 +64,7 @@ Deno.test("bench run writes summary and per-target artifacts; compare reads them
   equal(dirs.length, 2);
   notEqual(dirs[0], dirs[1]);
   equal(await runBenchCommand(["compare", dirs[0], `${dirs[1]}/summary.json`]), 0);
+  Deno.removeSync(out, { recursive: true });
 });
 
 Deno.test("bench exits 2 on bad flags, targets, extra args and artifacts", async () => {
@@ -91,4 +94,41 @@ Deno.test("bench exits 2 on bad flags, targets, extra args and artifacts", async
   equal([...Deno.readDirSync(out)].length, 0);
   equal(await runBenchCommand(["--help"]), 0);
   equal(await runBenchCommand(["run", "--help"]), 0);
+  Deno.removeSync(out, { recursive: true });
+});
+
+Deno.test("bench run exits 1 when an acceptance check fails, and ends with it", async () => {
+  const out = Deno.makeTempDirSync();
+  // Real targets, and bounds on their figures: one that holds, one that cannot.
+  const checks = (figures: readonly Figure[]): Check[] => {
+    const p99 = figures.find((f) => f.name === "dynamic_router:seed-lab telemetry TTFT p99")!;
+    const bound = (name: string, limit: number): Check => ({
+      name,
+      value: p99.value,
+      unit: "ms",
+      limit,
+      kind: "max",
+      status: p99.value <= limit ? "pass" : "fail",
+    });
+    return [bound("p99 TTFT under an hour", 3_600_000), bound("p99 TTFT under 1 µs", 0.001)];
+  };
+  const args = [
+    "run",
+    "--skip",
+    "deno-bench,hot-path,alloc,scale,idle",
+    "--targets",
+    "dynamic_router:seed-lab",
+    "--requests",
+    "100",
+    "--out",
+    out,
+  ];
+  equal(await runBenchCommand(args, { checks }), 1);
+  const [dir] = [...Deno.readDirSync(out)].map((e) => `${out}/${e.name}`);
+  const summary = JSON.parse(Deno.readTextFileSync(`${dir}/summary.json`)) as BenchSummary;
+  deepEqual(summary.checks.map((c) => c.status), ["pass", "fail"]);
+  const text = failedChecksText(summary.checks.filter((c) => c.status === "fail"), 2);
+  ok(text.startsWith("FAILED: 1 of 2 acceptance checks\n  p99 TTFT under 1 µs: "), text);
+  ok(text.endsWith("ms, bound ≤ 0.001 ms\n"), text);
+  Deno.removeSync(out, { recursive: true });
 });

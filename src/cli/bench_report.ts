@@ -1,13 +1,13 @@
 /**
  * The summary of a `deno task bench` run: named figures pulled from each stage's
- * output, the issue's acceptance checks evaluated on them, a Markdown rendering, and
- * the ratio table of `deno task bench compare`.
+ * output, the issue's acceptance checks evaluated on them and a Markdown rendering
+ * (`deno task bench compare`'s table is `bench_compare.ts`).
  *
  * @module
  */
 
 import type { TargetResult } from "./bench_targets.ts";
-import { fixed, formatTable } from "./table.ts";
+import { fixed } from "./table.ts";
 
 /** Which way a figure improves. */
 export type Better = "lower" | "higher";
@@ -217,6 +217,34 @@ export function figuresFromScale(r: ScaleReport): Figure[] {
   ];
 }
 
+/** Output of `benches/idle_check.ts --json` (the fields used here). */
+export interface IdleReport {
+  /** Best wall time of `sim --rate 1e-7 --requests 100`, s. */
+  sparseRunWallS: number;
+  /** Bytes of the `--out` folder of two BurstGPT rows a day apart. */
+  twoRowExportBytes: number;
+}
+
+/** Figures from the idle check. */
+export function figuresFromIdle(r: IdleReport): Figure[] {
+  return [
+    {
+      name: "sim --rate 1e-7 --requests 100 wall",
+      value: r.sparseRunWallS,
+      unit: "s",
+      better: "lower",
+      stage: "idle",
+    },
+    {
+      name: "two BurstGPT rows a day apart --out size",
+      value: r.twoRowExportBytes / 1e6,
+      unit: "MB",
+      better: "lower",
+      stage: "idle",
+    },
+  ];
+}
+
 /** Figures from one target: latency, goodput and simulation speed per policy. */
 export function figuresFromTarget(t: TargetResult): Figure[] {
   const out: Figure[] = [];
@@ -286,6 +314,20 @@ export function acceptanceChecks(figures: readonly Figure[]): Check[] {
     check("simulator on seed-lab (2P+2D, average run)", seedLab, "requests/s", "min", 300_000),
     check("10^6 requests on 1024 GPUs: wall time", scaleWall, "s", "max", 30),
     check("10^6 requests on 1024 GPUs: peak RSS", scaleRss, "MiB", "max", 1024),
+    check(
+      "sim --rate 1e-7 --requests 100 (idle simulated time): wall time",
+      get("sim --rate 1e-7 --requests 100 wall"),
+      "s",
+      "max",
+      1,
+    ),
+    check(
+      "two BurstGPT rows a day apart: size of the --out folder",
+      get("two BurstGPT rows a day apart --out size"),
+      "MB",
+      "max",
+      1,
+    ),
   ];
 }
 
@@ -380,53 +422,4 @@ export function summaryMarkdown(s: BenchSummary, targets: readonly TargetResult[
     "",
   );
   return out.join("\n");
-}
-
-/**
- * The table `deno task bench compare A B` prints: every figure present in both
- * runs, with B ÷ A and whether B is better or worse (within ±2% is "same").
- *
- * @example
- * ```ts
- * import { compareSummaries } from "./bench_report.ts";
- * const f = (value: number) => ({
- *   name: "x", value, unit: "ns", better: "lower" as const, stage: "hot-path",
- * });
- * const text = compareSummaries({ figures: [f(100)] }, { figures: [f(50)] });
- * if (!text.includes("0.50×") || !text.includes("better")) throw new Error(text);
- * ```
- */
-export function compareSummaries(
-  a: Pick<BenchSummary, "figures"> & Partial<Pick<BenchSummary, "profile">>,
-  b: Pick<BenchSummary, "figures"> & Partial<Pick<BenchSummary, "profile">>,
-): string {
-  const rows: string[][] = [];
-  for (const fb of b.figures) {
-    const fa = a.figures.find((f) => f.name === fb.name);
-    if (!fa) continue;
-    const ratio = fb.value / fa.value;
-    let verdict = "-";
-    if (Number.isFinite(ratio)) {
-      const gain = fb.better === "lower" ? 1 / ratio : ratio;
-      verdict = gain > 1.02 ? "better" : gain < 1 / 1.02 ? "worse" : "same";
-    }
-    rows.push([
-      fb.name,
-      fb.unit,
-      num(fa.value),
-      num(fb.value),
-      Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : "-",
-      verdict,
-    ]);
-  }
-  const onlyA = a.figures.filter((f) => !b.figures.some((g) => g.name === f.name)).length;
-  const onlyB = b.figures.filter((f) => !a.figures.some((g) => g.name === f.name)).length;
-  let note = onlyA + onlyB > 0
-    ? `\n${onlyA} figure(s) only in A, ${onlyB} only in B (not compared).`
-    : "";
-  if (a.profile && b.profile && a.profile !== b.profile) {
-    note += `\nA ran profile '${a.profile}', B '${b.profile}': request counts differ, so ` +
-      "simulation speeds and latencies are not like for like.";
-  }
-  return formatTable(["figure", "unit", "A", "B", "B/A", "B is"], rows) + note + "\n";
 }

@@ -2,7 +2,6 @@ import { deepEqual, equal, ok } from "node:assert/strict";
 import {
   acceptanceChecks,
   type BenchSummary,
-  compareSummaries,
   type Figure,
   figuresFromAlloc,
   figuresFromDenoBench,
@@ -10,6 +9,7 @@ import {
   figuresFromScale,
   summaryMarkdown,
 } from "./bench_report.ts";
+import { compareSummaries } from "./bench_compare.ts";
 
 const ok1 = (avg: number, min = avg) => [{ ok: { n: 10, avg, p75: avg, p99: avg, min } }];
 
@@ -148,4 +148,26 @@ Deno.test("summaryMarkdown lists the checks, stages and figures", () => {
   ok(md.includes("| hot-path | skipped |"));
   ok(md.includes("| route x (avg) | 12.5 | u | lower |"));
   ok(!md.includes("## Targets"));
+});
+
+Deno.test("compareSummaries says in what the two runs differ", () => {
+  const f = { name: "x", value: 1, unit: "ns", better: "lower" as const, stage: "hot-path" };
+  const a = {
+    figures: [f],
+    profile: "minimal",
+    args: ["run"],
+    runtime: "Deno 2.9.6",
+    cpu: "A",
+    targets: [{ target: "dynamic_router:chat", file: "targets/chat.json" }],
+  };
+  const same = compareSummaries(a, a);
+  ok(!same.includes("differ in"), same);
+  const b = { ...a, args: ["run", "--requests", "500"], cpu: "B" };
+  const text = compareSummaries(a, b);
+  ok(text.includes("A and B differ in 2 settings"), text);
+  ok(
+    text.includes("  command: A deno task bench run · B deno task bench run --requests 500"),
+    text,
+  );
+  ok(text.includes("  cpu: A A · B B"), text);
 });

@@ -27,6 +27,7 @@ import {
 } from "./flags/policy.ts";
 import { addWorkloadOptions } from "./flags/workload.ts";
 import { progressEnabled, runCommand, writeText } from "./run_command.ts";
+import { userPath } from "./user_path.ts";
 import { formatResultsMarkdown, type SideBySideRun } from "./results_markdown.ts";
 
 /** A trace run of the comparison: which file, on which fleet, under which SLOs. */
@@ -209,7 +210,7 @@ export function buildCompareCommand(): Command {
     .description(
       "Run every built-in policy side by side on the default synthetic scenario, the " +
         "Mooncake conversation trace (3 prefill + 3 decode) and the Azure conv trace (4 + 4), " +
-        "each at 70% and 95% of the fleet's capacity (estimated by round-robin probe runs), " +
+        "each at 70% and 95% of the fleet's capacity (see sim --load), " +
         "and print markdown tables: p50/p99 TTFT, mean TPOT, SLO attainment and goodput per " +
         "policy, the best of each column in bold.",
     )
@@ -249,9 +250,14 @@ export function runCompareCommand(args: readonly string[]): Promise<number> {
     const flags = policyFlagsFromOpts(opts, (key) => cmd.getOptionValueSource(key) === "cli");
     const loaded = await loadPolicyModules(flags);
     const policies = comparedPolicies(flags, policyNames(), loaded);
-    const policyConfig = policyConfigs(flags, policies);
+    const policyConfig = policyConfigs(
+      flags,
+      policies,
+      loaded,
+      (l) => writeText(Deno.stderr, l),
+    );
     const loads = opts.loads as number[];
-    const out = opts.out === undefined ? undefined : String(opts.out);
+    const out = opts.out === undefined ? undefined : userPath(String(opts.out));
     if (out !== undefined) await writeOut(out, ""); // fail before the runs, not after
     const progress = progressEnabled();
     let runs;
@@ -280,8 +286,10 @@ export function runCompareCommand(args: readonly string[]): Promise<number> {
       if (progress) writeText(Deno.stderr, "\r\x1b[K");
     }
     const md = formatResultsMarkdown(runs);
-    if (out !== undefined) await writeOut(out, md);
-    else writeText(Deno.stdout, md);
+    if (out !== undefined) {
+      await writeOut(out, md);
+      writeText(Deno.stderr, `wrote ${out}\n`);
+    } else writeText(Deno.stdout, md);
   }, args);
 }
 

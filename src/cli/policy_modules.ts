@@ -10,10 +10,11 @@
  */
 
 import { pathToFileURL } from "node:url";
-import { resolve } from "node:path";
 import { quoteValue, UsageError } from "../core/errors.ts";
 import type { PolicyResolver } from "../policy/build.ts";
 import type { PolicyContext, PolicyFactory } from "../policy/types.ts";
+import type { ConfigSpec } from "../policy/config.ts";
+import { userPath } from "./user_path.ts";
 
 /** A policy factory loaded from a module. */
 export interface LoadedPolicy {
@@ -23,6 +24,12 @@ export interface LoadedPolicy {
   readonly name: string;
   /** The module's default export. */
   readonly create: PolicyFactory;
+  /**
+   * The module's configuration fields, when it exports them as `spec` (a `ConfigSpec`):
+   * `--set` fields it does not list are refused before anything runs. Without it, they
+   * reach the factory unchecked (and the CLI warns).
+   */
+  readonly spec?: ConfigSpec;
 }
 
 /**
@@ -43,8 +50,9 @@ const PROBE_CONTEXT: PolicyContext = {
 };
 
 /**
- * Imports the module at `path` (relative to the working directory) and checks that
- * its default export builds a policy with the default configuration.
+ * Imports the module at `path` (relative to the directory the user ran the command
+ * from, see `user_path.ts`) and checks that its default export builds a policy with the
+ * default configuration, and that a `spec` export, if any, is a `ConfigSpec`.
  *
  * @example
  * ```ts ignore
@@ -55,7 +63,7 @@ const PROBE_CONTEXT: PolicyContext = {
  *   function as its default export, or builds something that is not a policy.
  */
 export async function loadPolicyModule(path: string, flag = "--policy"): Promise<LoadedPolicy> {
-  const url = pathToFileURL(resolve(path)).href;
+  const url = pathToFileURL(userPath(path)).href;
   let mod: Record<string, unknown>;
   try {
     mod = await import(url);
@@ -91,7 +99,22 @@ export async function loadPolicyModule(path: string, flag = "--policy"): Promise
         `'prepare' and 'route', got ${describe(policy)}`,
     );
   }
-  return { path, name: p.name, create: create as PolicyFactory };
+  const spec = mod.spec;
+  if (spec !== undefined && !isSpec(spec)) {
+    throw new UsageError(
+      flag,
+      `module '${path}' exports 'spec', which must be a ConfigSpec (field → { default, doc, ` +
+        `... }), got ${describe(spec)}`,
+    );
+  }
+  return { path, name: p.name, create: create as PolicyFactory, spec };
+}
+
+function isSpec(value: unknown): value is ConfigSpec {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  return Object.values(value).every((f) =>
+    typeof f === "object" && f !== null && "default" in f && typeof f.doc === "string"
+  );
 }
 
 function describe(value: unknown): string {

@@ -5,13 +5,15 @@
  * @module
  */
 
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { Command } from "npm:commander@15.1.0";
 import { UsageError } from "../core/errors.ts";
 import { rebuildReport } from "../report/load_run.ts";
 import { runLabel } from "../report/run_writer.ts";
+import { differenceLines, runDifferences } from "../report/run_diff.ts";
 import { nameList } from "./flags/values.ts";
 import { runCommand, writeText } from "./run_command.ts";
+import { outputDirProblem, userPath } from "./user_path.ts";
 
 /** The `report` command's flags and help. */
 export function buildReportCommand(): Command {
@@ -43,7 +45,8 @@ export function buildReportCommand(): Command {
 
 /** Runs the `report` command on `args`; returns the exit code. */
 export function runReportCommand(args: readonly string[]): Promise<number> {
-  return runCommand(buildReportCommand, async (opts, dirs) => {
+  return runCommand(buildReportCommand, async (opts, given) => {
+    const dirs = given.map(userPath);
     const labels = (opts.labels as string[] | undefined) ?? dirs.map(runLabel);
     if (labels.length !== dirs.length) {
       throw new UsageError(
@@ -58,11 +61,23 @@ export function runReportCommand(args: readonly string[]): Promise<number> {
           (opts.labels ? "" : "; give distinct ones with --labels"),
       );
     }
-    const out = (opts.out as string | undefined) ??
-      (dirs.length === 1
+    const out = opts.out !== undefined
+      ? userPath(String(opts.out))
+      : (dirs.length === 1
         ? dirs[0]
-        : join(dirname(resolve(dirs[0])), `overlay-${labels.map(safeName).join("-")}`));
-    const files = await rebuildReport(dirs, labels, out);
+        : join(dirname(dirs[0]), `overlay-${labels.map(safeName).join("-")}`));
+    const problem = outputDirProblem(out);
+    if (problem) throw new UsageError("--out", problem);
+    const files = await rebuildReport(dirs, labels, out, (runs) => {
+      const lines = differenceLines(runDifferences(runs));
+      if (lines.length === 0) return;
+      writeText(
+        Deno.stderr,
+        `note: the runs differ in ${lines.length} ${
+          lines.length === 1 ? "setting" : "settings"
+        } (the report lists them too):\n${lines.map((l) => `  ${l}\n`).join("")}`,
+      );
+    });
     writeText(
       Deno.stdout,
       `wrote ${files.length} files; open ${files.find((f) => basename(f) === "report.html")}\n`,

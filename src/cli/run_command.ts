@@ -8,10 +8,13 @@
 import { type Command, CommanderError } from "npm:commander@15.1.0";
 import { InputError, UsageError } from "../core/errors.ts";
 
-/** Whether progress lines should be drawn (stdout and stderr are terminals). */
+/**
+ * Whether progress lines should be drawn: they go to stderr, so when stderr is a
+ * terminal, whatever stdout is (`sim --json > f` on a terminal still shows progress).
+ */
 export function progressEnabled(): boolean {
   try {
-    return Deno.stdout.isTerminal() && Deno.stderr.isTerminal();
+    return Deno.stderr.isTerminal();
   } catch {
     return false;
   }
@@ -19,8 +22,10 @@ export function progressEnabled(): boolean {
 
 /**
  * Runs a command's `main` with `args`, turning errors into exit codes: 0 on success
- * or `--help`, 2 on a bad flag, a bad value or bad input data (the message names the
- * flag, or the file, line and field), 1 on anything else.
+ * or `--help` (or the code `main` returns, e.g. 1 when a benchmark check failed), 2 on
+ * a bad flag, a bad value or bad input data (the message names the flag, or the file,
+ * line and field), 1 on anything else. A broken pipe (`trace:gen | head`: the reader
+ * closed its end) ends the command quietly with 0.
  *
  * @example
  * ```ts
@@ -32,7 +37,11 @@ export function progressEnabled(): boolean {
  */
 export async function runCommand(
   build: () => Command,
-  main: (opts: Record<string, unknown>, args: string[], cmd: Command) => Promise<void>,
+  main: (
+    opts: Record<string, unknown>,
+    args: string[],
+    cmd: Command,
+  ) => Promise<void | number>,
   args: readonly string[],
 ): Promise<number> {
   const cmd = build();
@@ -54,9 +63,11 @@ export async function runCommand(
     throw e;
   }
   try {
-    await main(cmd.opts(), cmd.args, cmd);
-    return 0;
+    const code = await main(cmd.opts(), cmd.args, cmd);
+    return typeof code === "number" ? code : 0;
   } catch (e) {
+    // The reader of our output went away (`trace:gen | head`): it has what it wanted.
+    if (e instanceof Deno.errors.BrokenPipe) return 0;
     if (e instanceof UsageError || e instanceof InputError) {
       writeText(Deno.stderr, `error: ${e.message}\n`);
       return 2;

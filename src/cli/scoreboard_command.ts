@@ -2,7 +2,7 @@
  * `deno task scoreboard`: one policy against every other built-in policy over
  * workloads × loads × seeds. For each run it reports the policy's p99 TTFT and goodput
  * beside the best of the others, and counts the wins. Loads are fractions of the
- * fleet's capacity as estimated by round-robin probe runs (see `sim --load`).
+ * fleet's capacity (the steady state of the workload's mix; see `sim --load`).
  *
  * @module
  */
@@ -229,14 +229,19 @@ export function runScoreboardCommand(args: readonly string[]): Promise<number> {
         `expected a policy besides the scored '${policy}', got '${flags.policies!.join(",")}'`,
       );
     }
-    const policyConfig = policyConfigs(flags, [policy, ...against]);
+    const policyConfig = policyConfigs(
+      flags,
+      [policy, ...against],
+      loaded,
+      (l) => writeText(Deno.stderr, l),
+    );
     const workloads = opts.workloads as string[];
     checkWorkloads(workloads, "--workloads");
     const seeds = opts.seeds as number[];
     if (seeds.some((s) => !Number.isInteger(s))) {
       throw new UsageError("--seeds", `expected integers, got '${seeds.join(",")}'`);
     }
-    const progress = !opts.json && progressEnabled();
+    const progress = progressEnabled();
     let rows;
     try {
       rows = await scoreboard({

@@ -9,7 +9,12 @@ import { Command, Option } from "npm:commander@15.1.0";
 import { PolicyConfigError, UsageError } from "../core/errors.ts";
 import type { RunSummary } from "../metrics/recorder.ts";
 import { policyEntries } from "../policy/registry.ts";
-import { comparePolicies, type ComparisonConfig, DEFAULT_SCENARIO } from "../sim/compare.ts";
+import {
+  comparePolicies,
+  type ComparisonConfig,
+  createComparisonPolicies,
+  DEFAULT_SCENARIO,
+} from "../sim/compare.ts";
 import { type CapacityEstimate, estimateCapacity } from "../sim/capacity.ts";
 import { rateScaledTrace } from "../workload/trace_rate.ts";
 import type { LoadedPolicy } from "./policy_modules.ts";
@@ -19,6 +24,7 @@ import { workloadTemplates } from "../workload/catalog.ts";
 import { detectFileFormat, scanTrace, TraceSource } from "../workload/trace_reader.ts";
 import { oneOf, positiveNumber } from "./flags/values.ts";
 import { progressEnabled, runCommand, writeText } from "./run_command.ts";
+import { userPath } from "./user_path.ts";
 import { fixed, formatTable } from "./table.ts";
 import {
   addTraceOptions,
@@ -82,9 +88,12 @@ export function buildSimCommand(options: { readonly examples?: boolean } = {}): 
   addWorkloadOptions(cmd, d);
   cmd.option(
     "--load <fraction>",
-    "arrival rate as a fraction of the fleet's capacity, estimated by probe runs of " +
-      "round-robin (e.g. 0.7, 0.95); replaces --rate, or with --trace --rate-scale (the " +
-      "trace's arrival times are scaled to reach it)",
+    "arrival rate as a fraction of the fleet's capacity (e.g. 0.7, 0.95); replaces --rate, " +
+      "or with --trace --rate-scale (the trace's arrival times are scaled to reach it). " +
+      "Capacity: the rate at which the steady state of the workload's mix needs all of the " +
+      "busier pool's time under round-robin, from probe runs of 20000 requests whatever " +
+      "--requests (a trace: its replayed rows), the first quarter left out as warm-up, each " +
+      "request costed as on a saturated worker",
     positiveNumber,
   );
   addFleetOptions(cmd, d);
@@ -127,6 +136,7 @@ export function simConfigFromFlags(
   opts: Record<string, unknown>,
   loaded: readonly LoadedPolicy[] = [],
   explicit: (key: string) => boolean = () => false,
+  warn: (line: string) => void = () => {},
 ): ComparisonConfig {
   if (opts.policies && opts.mode) {
     throw new UsageError("--mode", "cannot be combined with --policies; use one of them");
@@ -154,7 +164,7 @@ export function simConfigFromFlags(
     sloTtftMs: slo.ttftMs,
     sloTpotMs: slo.tpotMs,
     policies,
-    policyConfig: policyConfigs(policyFlags, policies),
+    policyConfig: policyConfigs(policyFlags, policies, loaded, warn),
   };
 }
 
@@ -169,6 +179,7 @@ function listData() {
     models: modelPresets().map((m) => ({
       name: m.name,
       kvCapacityTokens: kvCapacityTokens(m),
+      tensorParallel: m.tensorParallel,
       description: m.description,
     })),
   };
@@ -181,10 +192,13 @@ function listText(): string {
   for (const t of workloadTemplates()) {
     lines.push(`  ${t.name.padEnd(14)} ${String(t.defaultRatePerS).padStart(4)}  ${t.description}`);
   }
-  lines.push("", "Model presets (KV capacity per GPU):");
+  lines.push("", "Model presets (KV capacity per worker, GPUs per worker = TP):");
   for (const m of modelPresets()) {
     lines.push(
-      `  ${m.name.padEnd(16)} ${String(kvCapacityTokens(m)).padStart(8)} tokens  ${m.description}`,
+      `  ${m.name.padEnd(19)} ${
+        String(kvCapacityTokens(m)).padStart(8)
+      } tokens  TP ${m.tensorParallel}  ` +
+        m.description,
     );
   }
   return lines.join("\n") + "\n";
@@ -199,11 +213,12 @@ export function formatComparison(
   results: readonly RunSummary[],
   headLine?: string,
 ): string {
+  const offered = results[0]?.offeredRps ?? 0;
   const head = headLine ??
     `pdrouter sim · workload ${config.workload} (${config.requests} requests, ` +
       `${config.ratePerS} req/s nominal, ${
-        (results[0]?.offeredRps ?? 0).toFixed(1)
-      } offered, seed ${config.seed}) · ${config.prefillGpus} prefill + ` +
+        offered > 0 || config.requests < 2 ? `${offered.toFixed(1)} offered` : "all at t = 0"
+      }, seed ${config.seed}) · ${config.prefillGpus} prefill + ` +
       `${config.decodeGpus} decode × ${config.model} · SLO TTFT ${config.sloTtftMs} ms, ` +
       `TPOT ${config.sloTpotMs} ms`;
   const rows = results.map((r) => [
@@ -265,6 +280,15 @@ export function formatComparison(
   return out.join("\n") + "\n";
 }
 
+/**
+ * `12.34 req/s offered`, or, when every replayed request arrives at the same instant
+ * (no rate to speak of), `one burst of N requests at t = 0`.
+ */
+export function offeredText(offeredRatePerS: number, requests: number): string {
+  if (offeredRatePerS > 0 || requests < 2) return `${offeredRatePerS.toFixed(2)} req/s offered`;
+  return `one burst of ${requests} requests at t = 0`;
+}
+
 function ratio(a: number, b: number): string {
   return b > 0 && Number.isFinite(a) ? `${(a / b).toFixed(2)}×` : "-";
 }
@@ -279,7 +303,16 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
     const explicit = (key: string) => cmd.getOptionValueSource(key) === "cli";
     const loaded = await loadPolicyModules(policyFlagsFromOpts(opts, explicit));
     const trace = traceFlagsFromOpts(opts, explicit);
-    let config = simConfigFromFlags(opts, loaded, explicit);
+    let config = simConfigFromFlags(opts, loaded, explicit, (l) => writeText(Deno.stderr, l));
+    const factories = Object.fromEntries(loaded.map((l) => [l.name, l.create]));
+    // Every policy's configuration is checked by its factory before any run (--load
+    // probes included), so that a bad --set fails at once.
+    try {
+      createComparisonPolicies(config, { policies: factories });
+    } catch (e) {
+      if (e instanceof PolicyConfigError) throw new UsageError("--set", e.message, { cause: e });
+      throw e;
+    }
     const load = opts.load as number | undefined;
     let replay: TraceReplay | null = null;
     let capacity: CapacityEstimate | undefined;
@@ -298,14 +331,14 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       exportFlagsFromOpts(opts),
       config.requests * config.policies.length,
     );
-    const progress = !opts.json && progressEnabled();
+    const progress = progressEnabled();
     let report;
     try {
       report = await comparePolicies(config, {
         ...(exporter
           ? exportHooks(exporter.exporter, exporter.sampleMs, replay?.makeWorkload)
           : { makeWorkload: replay?.makeWorkload }),
-        policies: Object.fromEntries(loaded.map((l) => [l.name, l.create])),
+        policies: factories,
         progressEvery: 250,
         onProgress: progress
           ? (policy, finished, nowMs) =>
@@ -323,19 +356,20 @@ export function runSimCommand(args: readonly string[]): Promise<number> {
       throw e;
     } finally {
       if (progress) writeText(Deno.stderr, "\r\x1b[K");
-      if (exporter && !report) exporter.exporter.close();
+      if (exporter && !report) exporter.close();
     }
     if (exporter) {
       try {
-        const files = await exporter.exporter.finish({
+        const files = await exporter.finish({
           config: replay ? { ...report.config, trace: replay.report } : { ...report.config },
           results: report.results,
           slo: { ttftMs: config.sloTtftMs, tpotMs: config.sloTpotMs },
           versions: softwareVersions(),
+          command: ["deno", "task", "sim", ...args],
         });
         writeText(Deno.stderr, exportedText(exporter.dir, files));
       } finally {
-        exporter.exporter.close();
+        exporter.close();
       }
     }
     if (opts.json) {
@@ -382,7 +416,7 @@ async function prepareTrace(
   rateGiven: boolean,
   load?: number,
 ): Promise<TraceReplay> {
-  const format = await detectFileFormat(trace.path, trace.format);
+  const format = await detectFileFormat(userPath(trace.path), trace.format);
   if (format !== "lengths" && rateGiven) {
     throw new UsageError(
       "--rate",
@@ -433,7 +467,7 @@ async function prepareTrace(
   }
   const offered = offeredRatePerS(stats);
   const head = `pdrouter sim · trace ${trace.path} (${format}, ${stats.requests} requests, ` +
-    `rate-scale ${flags.rateScale}, ${offered.toFixed(2)} req/s offered` +
+    `rate-scale ${flags.rateScale}, ${offeredText(offered, stats.requests)}` +
     (format === "lengths" ? `, Poisson arrivals, seed ${base.seed}` : "") +
     `) · ${base.prefillGpus} prefill + ${base.decodeGpus} decode × ${base.model} · ` +
     `SLO TTFT ${base.sloTtftMs} ms, TPOT ${base.sloTpotMs} ms`;

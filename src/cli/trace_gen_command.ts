@@ -10,6 +10,7 @@ import { generateMooncakeLines, TRACE_GEN_DEFAULTS } from "../workload/trace_gen
 import { writeLines } from "../workload/trace_writer.ts";
 import { integer, positiveInt, positiveNumber } from "./flags/values.ts";
 import { runCommand, writeText } from "./run_command.ts";
+import { userPath } from "./user_path.ts";
 import { InvalidArgumentError } from "npm:commander@15.1.0";
 import { UsageError } from "../core/errors.ts";
 
@@ -67,7 +68,8 @@ export function runTraceGenCommand(args: readonly string[]): Promise<number> {
       prompt: { ...d.prompt, median: opts.promptMedian as number },
       output: { ...d.output, median: opts.outputMedian as number },
     };
-    const out = (opts.out as string | undefined) ?? null;
+    const given = (opts.out as string | undefined) ?? null;
+    const out = given === null || given === "-" ? given : userPath(given);
     let n: number;
     try {
       n = await writeLines(out, generateMooncakeLines(spec));

@@ -28,8 +28,15 @@ export interface RunSummaryFile {
   sampleMs: number;
   /** Files written beside it, by role. */
   files: { requests: string; timeseries: string; migrations: string; report: string };
+  /**
+   * Sizes of the CSV files, bytes, as the run wrote them: `report` checks them, so that a
+   * folder mixing files of two runs is refused (absent in exports of older versions).
+   */
+  bytes?: { requests: number; timeseries: number; migrations: number };
   /** Versions of the software that produced the run. */
   versions: Record<string, string>;
+  /** The command line that ran it, word by word (absent in exports of older versions). */
+  command?: string[];
 }
 
 /** Serialises a summary file (stable key order, `NaN` as `null`, 2-space indent). */
@@ -91,6 +98,21 @@ export function parseSummaryFile(raw: unknown, path: string): RunSummaryFile {
   const files = o.files as Record<string, unknown> | undefined;
   for (const k of ["requests", "timeseries", "migrations", "report"]) {
     if (typeof files?.[k] !== "string") fail(`files.${k}`, "must be a file name");
+  }
+  if (
+    o.command !== undefined &&
+    !(Array.isArray(o.command) && o.command.every((w) => typeof w === "string"))
+  ) {
+    fail("command", "must be an array of words");
+  }
+  const bytes = o.bytes as Record<string, unknown> | undefined;
+  if (bytes !== undefined) {
+    for (const k of ["requests", "timeseries", "migrations"]) {
+      const n = bytes?.[k];
+      if (!(typeof n === "number" && Number.isInteger(n) && n >= 0)) {
+        fail(`bytes.${k}`, "must be a size in bytes");
+      }
+    }
   }
   const results = (o.results as Record<string, unknown>[]).map((r, i) => {
     if (typeof r?.policy !== "string") fail(`results[${i}].policy`, "must be a string");

@@ -5,14 +5,17 @@
  * engine schedulers (`src/worker/`) and by the estimates policies are given.
  *
  * Decode steps are linear in context: a step of `B` sequences reading `S` KV tokens in
- * all lasts `decodeBaseMs(B) + kvReadMsPerToken · S`. The decode scheduler relies on
- * that shape to compute step ends in closed form between batch changes.
+ * all lasts `decodeBaseMs(B) + kvReadMsPerToken · S` (the per-sequence CPU overhead and
+ * the all-reduces depend on `B` only). The decode scheduler relies on that shape to
+ * compute step ends in closed form between batch changes.
  *
  * @module
  */
 
 import {
+  allReduceMs,
   denseMs,
+  frontEndMs,
   kvCapacityTokens,
   kvReadMsPerToken,
   kvTransferMs,
@@ -33,6 +36,8 @@ export interface ExecutionModel {
   readonly maxBatchedTokens: number;
   /** Running sequences per worker (vLLM `max_num_seqs`). */
   readonly maxNumSeqs: number;
+  /** GPUs per worker (vLLM `--tensor-parallel-size`). */
+  readonly tensorParallel: number;
   /** KV cache bytes per token. */
   readonly kvBytesPerToken: number;
   /** KV capacity of one worker, tokens. */
@@ -41,9 +46,14 @@ export interface ExecutionModel {
   readonly kvReadMsPerToken: number;
   /**
    * One step batching `batchedTokens` tokens with `attentionMs` of attention, emitting
-   * tokens or not (LM head), ms.
+   * tokens or not (LM head), with `sequences` running sequences (default 0), ms.
    */
-  stepMs(batchedTokens: number, attentionMs: number, emitsTokens: boolean): number;
+  stepMs(
+    batchedTokens: number,
+    attentionMs: number,
+    emitsTokens: boolean,
+    sequences?: number,
+  ): number;
   /** The context-independent part of a decode step of `batch` sequences, ms. */
   decodeBaseMs(batch: number): number;
   /** A decode step of `batch` sequences reading `contextTokens` KV tokens in all, ms. */
@@ -57,6 +67,12 @@ export interface ExecutionModel {
   mixedStepExtraMs(decodeBatch: number, prefillTokens: number, attentionMs: number): number;
   /** Time to move `tokens` tokens of KV over the P/D link, ms. */
   transferMs(tokens: number): number;
+  /**
+   * Time the engine's front end (API server, tokenisation) spends on a request of
+   * `promptTokens` before the engine sees it, ms. One tokeniser serves an engine, so a
+   * driver queues requests for it.
+   */
+  frontEndMs(promptTokens: number): number;
   /** Prefill of `uncachedTokens` after `cachedTokens` on an idle worker, chunked, ms. */
   standalonePrefillMs(uncachedTokens: number, cachedTokens: number): number;
   /** Average prefill cost per uncached token, for policies' wait estimates, ms. */
@@ -67,16 +83,18 @@ export interface ExecutionModel {
 export interface ExecutionModelOptions {
   /**
    * Whether `prefillMsPerToken` counts the LM head of the step that emits the first
-   * token. Default `false`: the estimate policies were given before the model was
-   * shared (kept so that results do not move; the realism issue flips it).
+   * token, as the engine pays it. Default `true`; `false` gives the estimate policies
+   * were given before the model was calibrated.
    */
   readonly estimateLmHead?: boolean;
 }
 
 /**
  * The analytic model of a {@linkcode ModelPreset}: measured dense-operator times,
- * FLOP-bound prefill attention, bandwidth-bound decode attention, a fixed per-step
- * overhead and LM head, and a latency + bytes ÷ bandwidth transfer.
+ * FLOP-bound prefill attention, bandwidth-bound decode attention, a CPU overhead per
+ * step and per running sequence, the LM head, tensor-parallel all-reduces, a front-end
+ * cost per request, and the connector's setup + descriptors + bytes ÷ bandwidth
+ * transfer.
  *
  * @example
  * ```ts
@@ -99,7 +117,7 @@ export function createExecutionModel(
       `Cannot create execution model: preset '${preset.name}' leaves no KV capacity, got ${capacity}`,
     );
   }
-  return new AnalyticModel(preset, capacity, options.estimateLmHead ?? false);
+  return new AnalyticModel(preset, capacity, options.estimateLmHead ?? true);
 }
 
 /** The analytic {@linkcode ExecutionModel} (a class, so that its calls stay cheap). */
@@ -108,32 +126,48 @@ class AnalyticModel implements ExecutionModel {
   readonly preset: ModelPreset;
   readonly maxBatchedTokens: number;
   readonly maxNumSeqs: number;
+  readonly tensorParallel: number;
   readonly kvBytesPerToken: number;
   readonly kvCapacityTokens: number;
   readonly kvReadMsPerToken: number;
   readonly #lmHead: boolean;
+  /** `decodeBaseMs` by batch size, filled on first use (`-1`: not yet). */
+  readonly #base: Float64Array;
+  readonly #frontMs: number;
+  readonly #frontPerTokenMs: number;
 
   constructor(preset: ModelPreset, capacity: number, lmHead: boolean) {
     this.name = preset.name;
     this.preset = preset;
     this.maxBatchedTokens = preset.maxBatchedTokens;
     this.maxNumSeqs = preset.maxNumSeqs;
+    this.tensorParallel = preset.tensorParallel;
     this.kvBytesPerToken = preset.kvBytesPerToken;
     this.kvCapacityTokens = capacity;
     this.kvReadMsPerToken = kvReadMsPerToken(preset);
     this.#lmHead = lmHead;
+    this.#base = new Float64Array(preset.maxNumSeqs + 1).fill(-1);
+    // frontEndMs of model.ts, with the preset's two constants read once.
+    this.#frontMs = frontEndMs(preset, 0);
+    this.#frontPerTokenMs = preset.frontEnd.perTokenMs;
   }
 
-  stepMs(tokens: number, attentionMs: number, emits: boolean): number {
-    return stepMs(this.preset, tokens, attentionMs, emits);
+  stepMs(tokens: number, attentionMs: number, emits: boolean, sequences = 0): number {
+    return stepMs(this.preset, tokens, attentionMs, emits, sequences);
   }
 
   decodeBaseMs(batch: number): number {
-    return stepMs(this.preset, batch, 0, batch > 0);
+    const cache = this.#base;
+    if (batch < cache.length) {
+      const ms = cache[batch];
+      if (ms >= 0) return ms;
+      return cache[batch] = stepMs(this.preset, batch, 0, batch > 0, batch);
+    }
+    return stepMs(this.preset, batch, 0, batch > 0, batch);
   }
 
   decodeStepMs(batch: number, contextTokens: number): number {
-    return stepMs(this.preset, batch, 0, batch > 0) + this.kvReadMsPerToken * contextTokens;
+    return this.decodeBaseMs(batch) + this.kvReadMsPerToken * contextTokens;
   }
 
   prefillAttentionMs(newTokens: number, priorTokens: number): number {
@@ -142,12 +176,16 @@ class AnalyticModel implements ExecutionModel {
 
   mixedStepExtraMs(batch: number, tokens: number, attentionMs: number): number {
     const p = this.preset;
-    return denseMs(p, batch + tokens) - denseMs(p, batch) + attentionMs +
-      (batch === 0 ? p.lmHeadMs : 0);
+    return denseMs(p, batch + tokens) - denseMs(p, batch) + allReduceMs(p, batch + tokens) -
+      allReduceMs(p, batch) + attentionMs + (batch === 0 ? p.lmHeadMs : 0);
   }
 
   transferMs(tokens: number): number {
     return kvTransferMs(this.preset, tokens);
+  }
+
+  frontEndMs(promptTokens: number): number {
+    return this.#frontMs + this.#frontPerTokenMs * promptTokens;
   }
 
   standalonePrefillMs(uncached: number, cached: number): number {

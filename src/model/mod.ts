@@ -5,6 +5,7 @@
  * @module
  */
 
+export * from "./calibration.ts";
 export * from "./execution_model.ts";
 export * from "./model.ts";
 export * from "./presets.ts";

@@ -143,7 +143,7 @@ export function applyOps(writer: RunWriter, buf: Float64Array, length: number): 
 
 /** Messages to the export worker. */
 export type ToWorker =
-  | { t: "open"; dir: string; sampleMs: number }
+  | { t: "open"; dir: string; sampleMs: number; label: string }
   | { t: "policy"; name: string }
   | { t: "batch"; buf: Float64Array<ArrayBuffer>; length: number }
   | { t: "finish"; meta: RunMeta };

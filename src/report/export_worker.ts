@@ -41,7 +41,7 @@ scope.onmessage = (e: MessageEvent<ToWorker>): void => {
   try {
     switch (m.t) {
       case "open":
-        writer = new RunWriter(m.dir, m.sampleMs);
+        writer = new RunWriter(m.dir, m.sampleMs, m.label);
         // Load (and warm up) the plotting code while the simulation runs.
         warmUp().catch(fail);
         break;

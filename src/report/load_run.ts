@@ -15,14 +15,19 @@ import { ReportBuilder } from "./report_data.ts";
 import type { ReportRun } from "./report_html.ts";
 import { parseRequestCsvRow, REQUEST_CSV_COLUMNS } from "../metrics/request_csv.ts";
 import { MIGRATION_CSV_COLUMNS, RUN_FILES } from "./run_writer.ts";
-import { readSummaryFile } from "../metrics/summary_file.ts";
+import { readSummaryFile, type RunSummaryFile } from "../metrics/summary_file.ts";
 import { writeReport } from "./write_report.ts";
 
 /**
  * Adds the run in `dir` to `builder` under `label`; returns it for the report.
  *
- * @throws {InputError} On a missing file, malformed CSV or JSON, or rows that do not
- * match `summary.json` (naming `file:line` and the field).
+ * A folder is refused unless one run wrote all of it: the CSV files must have the sizes
+ * `summary.json` records, and `requests.csv` as many rows per policy as its summary
+ * counts (completed + shed).
+ *
+ * @throws {InputError} On a missing file, malformed CSV or JSON, rows that do not
+ * match `summary.json` (naming `file:line` and the field), or a folder that mixes runs
+ * or holds an unfinished one.
  */
 export async function loadRun(
   dir: string,
@@ -30,7 +35,7 @@ export async function loadRun(
   builder: ReportBuilder,
 ): Promise<ReportRun> {
   const summaryPath = join(dir, RUN_FILES.summary);
-  await mustExist(summaryPath);
+  await mustHaveSummary(dir, summaryPath);
   const summary = await readSummaryFile(summaryPath);
   const roles = summary.fleet.map((pool, w) => {
     const role = poolRole(pool);
@@ -54,9 +59,23 @@ export async function loadRun(
   const requests = join(dir, summary.files.requests);
   await mustExist(requests);
   const record = createRequestRecord();
+  const rows = new Map<string, number>();
   for await (const row of readCsv(requests, REQUEST_CSV_COLUMNS)) {
     const s = seriesOf(requests, row.line, row.fields.policy);
     builder.addRequest(s, parseRequestCsvRow(row, requests, record));
+    rows.set(row.fields.policy, (rows.get(row.fields.policy) ?? 0) + 1);
+  }
+  for (const r of summary.results) {
+    const n = rows.get(r.policy) ?? 0;
+    if (n !== r.completed + r.shed) {
+      throw new InputError(
+        requests,
+        0,
+        "",
+        `has ${n} rows of policy '${r.policy}', but ${summaryPath} counts ` +
+          `${r.completed + r.shed} (completed + shed): ${MIXED}`,
+      );
+    }
   }
 
   const timeseries = join(dir, summary.files.timeseries);
@@ -88,6 +107,8 @@ export async function loadRun(
     const s = seriesOf(migrations, row.line, row.fields.policy);
     builder.addMigration(s, csvNumber(row, migrations, "decided_ms"));
   }
+  // Rows that parse may still come from another run: the sizes tell.
+  await checkSizes(dir, summary, summaryPath);
   return { label, summary };
 }
 
@@ -98,6 +119,8 @@ export async function loadRun(
  * @param dirs Export directories (each with `summary.json` and its CSV files).
  * @param labels One label per directory.
  * @param outDir Where to write (may be the single input directory).
+ * @param onRuns Called with the runs read, before anything is written (e.g. to say
+ *   what differs between them, see `runDifferences`).
  * @throws {InputError} On missing or malformed input files.
  * @throws {RangeError} When `labels` and `dirs` differ in length or labels repeat.
  */
@@ -105,6 +128,7 @@ export async function rebuildReport(
   dirs: readonly string[],
   labels: readonly string[],
   outDir: string,
+  onRuns?: (runs: readonly ReportRun[]) => void,
 ): Promise<string[]> {
   if (dirs.length === 0 || labels.length !== dirs.length) {
     throw new RangeError(
@@ -118,6 +142,7 @@ export async function rebuildReport(
   const builder = new ReportBuilder(1000);
   const runs: ReportRun[] = [];
   for (let i = 0; i < dirs.length; i++) runs.push(await loadRun(dirs[i], labels[i], builder));
+  onRuns?.(runs);
   const title = `pdrouter report · ${labels.join(" vs ")}`;
   return await writeReport(outDir, title, runs, builder.build());
 }
@@ -157,6 +182,49 @@ export async function summarizeRequestsCsv(path: string, slo: Slo): Promise<RunS
     entry.migrations += record.migrations;
   }
   return [...recorders].map(([policy, e]) => e.recorder.summary(policy, e.migrations));
+}
+
+const MIXED = "the folder mixes files of two runs (an interrupted or concurrent export?); " +
+  "export the run again";
+
+/** Refuses a folder whose CSV files do not have the sizes its `summary.json` records. */
+async function checkSizes(dir: string, summary: RunSummaryFile, summaryPath: string) {
+  if (!summary.bytes) return; // an export of an older version
+  for (const role of ["requests", "timeseries", "migrations"] as const) {
+    const path = join(dir, summary.files[role]);
+    await mustExist(path);
+    const size = (await Deno.stat(path)).size;
+    if (size !== summary.bytes[role]) {
+      throw new InputError(
+        path,
+        0,
+        "",
+        `holds ${size} bytes, but ${summaryPath} records ${summary.bytes[role]}: ${MIXED}`,
+      );
+    }
+  }
+}
+
+/** `summary.json` is written last: without it, the folder holds an unfinished run. */
+async function mustHaveSummary(dir: string, summaryPath: string): Promise<void> {
+  try {
+    await Deno.stat(summaryPath);
+    return;
+  } catch (e) {
+    if (!(e instanceof Deno.errors.NotFound || e instanceof Deno.errors.NotADirectory)) throw e;
+  }
+  let partial = false;
+  try {
+    for await (const e of Deno.readDir(dir)) partial ||= e.name === RUN_FILES.requests;
+  } catch { /* not a folder: reported below */ }
+  throw new InputError(
+    summaryPath,
+    0,
+    "",
+    partial
+      ? "does not exist: the folder holds an unfinished export (the run was interrupted)"
+      : "does not exist (is this an export directory of `sim --out`?)",
+  );
 }
 
 async function mustExist(path: string): Promise<void> {

@@ -11,5 +11,7 @@ export * from "./render_svg.ts";
 export * from "./report_data.ts";
 export * from "./report_html.ts";
 export * from "./run_exporter.ts";
+export * from "./run_diff.ts";
 export * from "./run_writer.ts";
+export * from "./staged_dir.ts";
 export * from "./write_report.ts";

@@ -8,6 +8,7 @@
 
 import type { RunSummary } from "../metrics/recorder.ts";
 import type { RunSummaryFile } from "../metrics/summary_file.ts";
+import { fleetText, runDifferences } from "./run_diff.ts";
 
 /** A run shown in a report. */
 export interface ReportRun {
@@ -139,6 +140,8 @@ export function reportHtml(
 <header>
 <h1>${esc(title)}</h1>
 <p class="lede">${esc(lede(runs))}</p>
+${commandLines(runs)}
+${differencesNote(runs)}
 </header>
 <main>
 <section id="summary">
@@ -173,7 +176,8 @@ function lede(runs: readonly ReportRun[]): string {
       runs.length > 1 ? `${r.label}:` : "",
       c.workload !== undefined ? `workload ${c.workload}` : "",
       c.requests !== undefined ? `${c.requests} requests` : "",
-      c.ratePerS !== undefined ? `at ${c.ratePerS} req/s` : "",
+      c.ratePerS !== undefined ? `at ${c.ratePerS} req/s nominal` : "",
+      offeredText(r.summary.results),
       `on ${fleetText(r.summary.fleet)}`,
       c.model !== undefined ? `(${c.model})` : "",
       `· SLO TTFT ${r.summary.slo.ttftMs} ms, TPOT ${r.summary.slo.tpotMs} ms`,
@@ -182,25 +186,71 @@ function lede(runs: readonly ReportRun[]): string {
   }).join(" — ");
 }
 
-function fleetText(fleet: readonly string[]): string {
-  const counts = new Map<string, number>();
-  for (const p of fleet) counts.set(p, (counts.get(p) ?? 0) + 1);
-  return [...counts].map(([pool, n]) => `${n} ${pool}`).join(" + ") + " workers";
+/** The offered rate of a run's first policy (the same workload for every policy). */
+function offeredText(results: readonly RunSummary[]): string {
+  const r = results[0];
+  if (!r || !Number.isFinite(r.offeredRps)) return "";
+  return r.offeredRps > 0
+    ? `(${r.offeredRps.toFixed(2)} req/s offered)`
+    : "(offered as one burst at t = 0)";
+}
+
+/** The command line of each run, and pdrouter's version. */
+function commandLines(runs: readonly ReportRun[]): string {
+  const lines = runs.map((r) => {
+    const cmd = r.summary.command;
+    const who = runs.length > 1 ? `${esc(r.label)}: ` : "";
+    const version = r.summary.versions.pdrouter ?? "?";
+    return `<p class="command">${who}<code>${
+      esc(cmd ? cmd.map(shellWord).join(" ") : "(command not recorded)")
+    }</code> · pdrouter ${esc(version)}</p>`;
+  });
+  return lines.join("\n");
+}
+
+function shellWord(w: string): string {
+  return /^[\w./:=,@%+-]+$/.test(w) ? w : `'${w.replaceAll("'", "'\\''")}'`;
+}
+
+/** A notice naming every difference between overlaid runs. */
+function differencesNote(runs: readonly ReportRun[]): string {
+  const diffs = runDifferences(runs);
+  if (diffs.length === 0) return "";
+  const items = diffs.map((d) =>
+    `<li><b>${esc(d.what)}</b>: ${
+      d.values.map((v) => `${esc(v.label)} <code>${esc(v.value)}</code>`).join(" · ")
+    }</li>`
+  );
+  return `<div class="differs" id="differences"><p>These runs differ in ${diffs.length} ${
+    diffs.length === 1 ? "setting" : "settings"
+  }; compare their series with that in mind:</p>
+<ul>
+${items.join("\n")}
+</ul></div>`;
 }
 
 function summaryTable(
   rows: readonly { run: ReportRun; result: RunSummary }[],
   showRun: boolean,
 ): string {
-  const best = SUMMARY_COLUMNS.map((col) => {
-    if (col.best === "none" || rows.length < 2) return null;
-    const shown = rows.map((r) => formatCell(summaryField(r.result, col.field), col))
-      .filter((t) => t !== "–")
-      .map(parseShown);
-    // Nothing to point out when every row shows the same value.
-    if (shown.length === 0 || shown.every((x) => x === shown[0])) return null;
-    return col.best === "low" ? Math.min(...shown) : Math.max(...shown);
-  });
+  // The best value of each column among the policies of one run: runs overlaid may
+  // differ in workload or length, so their rows are not compared with each other.
+  const bestOf = new Map<ReportRun, (number | null)[]>();
+  for (const run of new Set(rows.map((r) => r.run))) {
+    const own = rows.filter((r) => r.run === run);
+    bestOf.set(
+      run,
+      SUMMARY_COLUMNS.map((col) => {
+        if (col.best === "none" || own.length < 2) return null;
+        const shown = own.map((r) => formatCell(summaryField(r.result, col.field), col))
+          .filter((t) => t !== "–")
+          .map(parseShown);
+        // Nothing to point out when every row shows the same value.
+        if (shown.length === 0 || shown.every((x) => x === shown[0])) return null;
+        return col.best === "low" ? Math.min(...shown) : Math.max(...shown);
+      }),
+    );
+  }
   // Header: grouped columns share a spanning cell above their own; others span both rows.
   const groups: { label: string; columns: SummaryColumn[] }[] = [];
   for (const col of SUMMARY_COLUMNS) {
@@ -219,14 +269,18 @@ function summaryTable(
     SUMMARY_COLUMNS.filter((c) => c.group !== "").map((c) => `<th>${esc(c.label)}</th>`).join("")
   }</tr>`;
   const body = rows.map(({ run, result }) => {
-    const name = showRun ? `${run.label} · ${result.policy}` : result.policy;
+    // A run's label above the policy, so that long labels do not widen the table.
+    const name = showRun
+      ? `<span class="run">${esc(run.label)} ·</span> ${esc(result.policy)}`
+      : esc(result.policy);
+    const best = bestOf.get(run)!;
     const cells = SUMMARY_COLUMNS.map((c, i) => {
       const text = formatCell(summaryField(result, c.field), c);
       const isBest = best[i] !== null && text !== "–" && parseShown(text) === best[i];
       return `<td data-field="${c.field}"${isBest ? ' class="best"' : ""}>${text}</td>`;
     }).join("");
     return `<tr data-run="${esc(run.label)}" data-policy="${esc(result.policy)}">` +
-      `<th class="name" scope="row">${esc(name)}</th>${cells}</tr>`;
+      `<th class="name" scope="row">${name}</th>${cells}</tr>`;
   }).join("\n");
   return `<div class="table-wrap"><table class="summary">
 <thead>${head1}${head2}</thead>
@@ -341,13 +395,25 @@ h1 { font-size: 22px; margin: 0 0 4px; }
 h2 { font-size: 17px; margin: 22px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
 h3 { font-size: 14px; margin: 0; }
 .lede { color: var(--muted); margin: 0; }
+.command { margin: 4px 0 0; font-size: 12.5px; color: var(--muted); overflow-wrap: anywhere; }
+.command code, .differs code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas,
+  monospace; font-size: 12px; color: var(--fg); }
+.differs { margin: 10px 0 0; padding: 8px 12px; border: 1px solid #d4a72c; background: #fff8c5;
+  border-radius: 6px; font-size: 13px; }
+.differs p { margin: 0 0 4px; }
+.differs ul { margin: 0; padding-left: 18px; }
 .note { color: var(--muted); font-size: 12.5px; margin: 6px 0 0; }
 .table-wrap { overflow-x: auto; }
 table { border-collapse: collapse; font-variant-numeric: tabular-nums; }
 table.summary { width: 100%; }
-table.summary th, table.summary td { padding: 5px 8px; border-bottom: 1px solid var(--line);
+table.summary { font-size: 13.5px; }
+table.summary th, table.summary td { padding: 5px 6px; border-bottom: 1px solid var(--line);
   text-align: right; white-space: nowrap; }
-table.summary thead th { background: var(--bg2); font-weight: 600; font-size: 12.5px; }
+table.summary thead th { background: var(--bg2); font-weight: 600; font-size: 12.5px;
+  white-space: normal; }
+table.summary tbody th.name { white-space: normal; max-width: 170px; overflow-wrap: anywhere; }
+table.summary th.name .run { display: block; font-weight: 500; font-size: 12px;
+  color: var(--muted); }
 table.summary th.group { text-align: center; border-bottom: 1px solid var(--line); }
 table.summary th.name { text-align: left; }
 table.summary tbody th.name { font-weight: 600; }

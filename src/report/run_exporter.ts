@@ -26,7 +26,7 @@ import {
   sampleOpSize,
   type ToWorker,
 } from "./_export_ops.ts";
-import { type RunMeta, RunWriter } from "./run_writer.ts";
+import { runLabel, type RunMeta, RunWriter } from "./run_writer.ts";
 
 /** Options of {@linkcode RunExporter}. */
 export interface RunExporterOptions {
@@ -34,6 +34,8 @@ export interface RunExporterOptions {
   readonly dir: string;
   /** Interval of fleet samples, simulated ms. */
   readonly sampleMs: number;
+  /** The run's label in its report. Default: the directory's name. */
+  readonly label?: string;
   /**
    * Write on a worker thread. Default `true`; `false` writes on the caller's thread,
    * which is faster for small runs (starting a worker takes about 0.25 s).
@@ -116,10 +118,15 @@ export class RunExporter {
         this.#fail(new Error(`Export worker failed: ${e.message}`));
       };
       this.#worker = worker;
-      this.#post({ t: "open", dir: options.dir, sampleMs: options.sampleMs });
+      this.#post({
+        t: "open",
+        dir: options.dir,
+        sampleMs: options.sampleMs,
+        label: options.label ?? runLabel(options.dir),
+      });
     } else {
       this.#worker = null;
-      this.#writer = new RunWriter(options.dir, options.sampleMs);
+      this.#writer = new RunWriter(options.dir, options.sampleMs, options.label);
     }
   }
 

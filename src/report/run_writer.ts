@@ -51,6 +51,8 @@ export interface RunMeta {
   readonly slo: Slo;
   /** Versions of the software (Vega's are added). */
   readonly versions: Record<string, string>;
+  /** The command line that ran it (`deno task sim …`), as the user typed it. */
+  readonly command?: readonly string[];
 }
 
 /**
@@ -83,6 +85,7 @@ export interface RunMeta {
  */
 export class RunWriter {
   readonly #dir: string;
+  readonly #label: string;
   readonly #sampleMs: number;
   readonly #requests: CsvFileWriter;
   readonly #timeseries: CsvFileWriter;
@@ -99,17 +102,20 @@ export class RunWriter {
    *
    * @param dir Output directory.
    * @param sampleMs Interval of fleet samples, simulated ms (sets the time bins).
+   * @param label The run's label in its report (default: the directory's name; a run
+   *   staged in a temporary folder passes its final folder's name).
    * @throws {RangeError} When `sampleMs` is not positive.
    * @throws {Deno.errors.AlreadyExists | Deno.errors.PermissionDenied} When `dir` cannot be
    * created or written.
    */
-  constructor(dir: string, sampleMs: number) {
+  constructor(dir: string, sampleMs: number, label: string = runLabel(dir)) {
     if (!(sampleMs > 0) || !Number.isFinite(sampleMs)) {
       throw new RangeError(
         `Cannot create RunWriter: 'sampleMs' must be a positive number, got ${sampleMs}`,
       );
     }
     this.#dir = dir;
+    this.#label = label;
     this.#sampleMs = sampleMs;
     this.#builder = new ReportBuilder(sampleMs);
     Deno.mkdirSync(dir, { recursive: true });
@@ -121,7 +127,7 @@ export class RunWriter {
   /** Starts the records of `policy`. */
   startPolicy(policy: string): void {
     this.#policy = policy;
-    this.#series = this.#builder.series(runLabel(this.#dir), policy);
+    this.#series = this.#builder.series(this.#label, policy);
     this.#roles = null;
   }
 
@@ -184,6 +190,7 @@ export class RunWriter {
     this.#requests.close();
     this.#timeseries.close();
     this.#migrations.close();
+    const size = (w: CsvFileWriter) => Deno.statSync(w.path).size;
     const summary: RunSummaryFile = {
       format: SUMMARY_FORMAT,
       config: meta.config,
@@ -197,11 +204,17 @@ export class RunWriter {
         migrations: RUN_FILES.migrations,
         report: RUN_FILES.report,
       },
+      bytes: {
+        requests: size(this.#requests),
+        timeseries: size(this.#timeseries),
+        migrations: size(this.#migrations),
+      },
       versions: { ...meta.versions, ...(await vegaVersions()) },
+      ...(meta.command ? { command: [...meta.command] } : {}),
     };
     const summaryPath = join(this.#dir, RUN_FILES.summary);
     await Deno.writeTextFile(summaryPath, formatSummaryFile(summary));
-    const label = runLabel(this.#dir);
+    const label = this.#label;
     const pages = await writeReport(
       this.#dir,
       `pdrouter report · ${label}`,

@@ -1,7 +1,12 @@
 import { equal, ok } from "node:assert/strict";
-import { estimateCapacity, saturatedPrefillMs } from "./capacity.ts";
+import {
+  estimateCapacity,
+  PROBE_REQUESTS,
+  saturatedDecodeMsPerToken,
+  saturatedPrefillMs,
+} from "./capacity.ts";
 import { DEFAULT_SCENARIO } from "./compare.ts";
-import { standalonePrefillMs } from "../model/model.ts";
+import { kvCapacityTokens, standalonePrefillMs } from "../model/model.ts";
 import { LLAMA3_8B_H100 } from "../model/presets.ts";
 
 Deno.test("saturatedPrefillMs: batching amortises the per-step cost of short prompts", () => {
@@ -21,7 +26,7 @@ Deno.test("estimateCapacity: doubling both pools doubles the capacity", async ()
   const two = await estimateCapacity({ ...small, prefillGpus: 8, decodeGpus: 8 });
   const ratio = two.capacityRps / one.capacityRps;
   ok(ratio > 1.8 && ratio < 2.2, `ratio ${ratio}`);
-  ok(Math.abs(Math.max(one.prefillUtilization, one.decodeKvUtilization) - 1) < 0.05);
+  ok(Math.abs(Math.max(one.prefillUtilization, one.decodeUtilization) - 1) < 0.05);
 });
 
 Deno.test("estimateCapacity: names the pool that binds", async () => {
@@ -30,4 +35,28 @@ Deno.test("estimateCapacity: names the pool that binds", async () => {
   const decodeBound = await estimateCapacity({ ...small, prefillGpus: 6, decodeGpus: 1 });
   equal(decodeBound.bottleneck, "decode");
   ok(decodeBound.capacityRps < prefillBound.capacityRps * 6);
+});
+
+Deno.test("saturatedDecodeMsPerToken: a full batch of the mean context, seats capped", () => {
+  const m = LLAMA3_8B_H100;
+  // Short contexts fill the seats before the KV: the batch is maxNumSeqs.
+  const seats = saturatedDecodeMsPerToken(m, 10);
+  const full = m.stepOverheadMs + m.lmHeadMs;
+  ok(seats > full / m.maxNumSeqs, `${seats} ms per token`);
+  // Long contexts: the batch is KV capacity ÷ context, so the cost grows with the context.
+  const ctx = kvCapacityTokens(m) / 8;
+  ok(saturatedDecodeMsPerToken(m, 2 * ctx) > 1.8 * saturatedDecodeMsPerToken(m, ctx));
+});
+
+Deno.test("estimateCapacity: the estimate does not depend on the run length", async () => {
+  // The chat mix (multi-turn sessions whose later turns carry longer contexts) reaches its
+  // steady state only after minutes; main estimated 331, 115, 68 and 52 req/s here.
+  const estimates: number[] = [];
+  for (const requests of [500, 2000, 6000, 20000]) {
+    const c = await estimateCapacity({ ...DEFAULT_SCENARIO, requests });
+    equal(c.probeRequests, PROBE_REQUESTS);
+    estimates.push(c.capacityRps);
+  }
+  const lo = Math.min(...estimates), hi = Math.max(...estimates);
+  ok(hi / lo < 1.02, `estimates ${estimates.map((x) => x.toFixed(1)).join(", ")} req/s`);
 });

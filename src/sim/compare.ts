@@ -11,7 +11,7 @@ import type { RunSummary } from "../metrics/recorder.ts";
 import { buildPolicy, type PolicyDeployment } from "../policy/build.ts";
 import type { Policy, PolicyConfig, PolicyFactory } from "../policy/types.ts";
 import { prefillMsPerToken } from "../model/model.ts";
-import { modelPreset } from "../model/presets.ts";
+import { modelPreset, workersForGpus } from "../model/presets.ts";
 import { simulate } from "./simulator.ts";
 import { workloadTemplate } from "../workload/catalog.ts";
 import { SyntheticSource } from "../workload/synthetic.ts";
@@ -28,9 +28,9 @@ export interface ComparisonConfig {
   seed: number;
   /** Model preset name. */
   model: string;
-  /** Prefill-only workers. */
+  /** GPUs of the prefill pool (workers of the model's tensor-parallel size each). */
   prefillGpus: number;
-  /** Decode-only workers. */
+  /** GPUs of the decode pool (workers of the model's tensor-parallel size each). */
   decodeGpus: number;
   /**
    * Decode migrations per window the deployment allows (`PolicyContext.migrationBudget`).
@@ -180,8 +180,8 @@ export async function comparePolicies(
     const onMigration = hooks.onMigration;
     const { summary } = await simulate({
       model,
-      prefillWorkers: config.prefillGpus,
-      decodeWorkers: config.decodeGpus,
+      prefillWorkers: workersForGpus(model, config.prefillGpus),
+      decodeWorkers: workersForGpus(model, config.decodeGpus),
       policy,
       workload: makeWorkload(config),
       slo: { ttftMs: config.sloTtftMs, tpotMs: config.sloTpotMs },

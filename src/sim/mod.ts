@@ -5,6 +5,7 @@
  * @module
  */
 
+export * from "./calibration.ts";
 export * from "./capacity.ts";
 export * from "./compare.ts";
 export * from "./event_queue.ts";

@@ -36,7 +36,10 @@ export interface SimulationOptions {
   readonly workload: RequestSource;
   /** Objectives for attainment and goodput. */
   readonly slo: Slo;
-  /** How often the policy may rebalance (migrate), simulated ms. Default 250. */
+  /**
+   * How often the policy may rebalance (migrate) while requests are in flight, simulated
+   * ms. Default 250.
+   */
   readonly rebalanceIntervalMs?: number;
   /** Weight of the newest sample in smoothed TTFT/TPOT telemetry. Default 0.2. */
   readonly smoothing?: number;
@@ -49,8 +52,9 @@ export interface SimulationOptions {
   /** Simulated ms between calls of `onSample` (0 or absent: never). */
   readonly sampleIntervalMs?: number;
   /**
-   * Called every `sampleIntervalMs` of simulated time while requests are in flight or
-   * arriving, with the live fleet (copy what you keep).
+   * Called every `sampleIntervalMs` of simulated time (at 0, `sampleIntervalMs`, …) while
+   * requests are in flight, with the live fleet (copy what you keep). An idle stretch
+   * between arrivals is sampled at its first and its last grid time only.
    */
   readonly onSample?: (fleet: FleetSnapshot, nowMs: number) => void;
   /** Called every `progressEvery` finished requests. */

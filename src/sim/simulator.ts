@@ -5,13 +5,13 @@
  * pulled from the workload one batch at a time, so memory is O(workers + requests in
  * flight). A request's life:
  *
- * 1. **Route**: the policy reads the fleet snapshot and picks a prefill and a decode
- *    worker (or sheds the request, or lets the decode worker prefill locally).
+ * 1. **Route**: the policy picks a prefill and a decode worker from the snapshot (or sheds
+ *    it, or lets the decode worker prefill); each hop waits for its engine's tokeniser.
  * 2. **Prefill**: FCFS admission by KV capacity; chunked prefill under a token budget
  *    per step; cached prompt blocks (per-worker LRU prefix cache) are not computed.
  * 3. **Hand-off**: the decode worker admits the request (KV for prompt + output and a
  *    seat), then the KV moves over the prefill worker's link (one transfer at a time
- *    per link): `latency + bytes ÷ bandwidth`.
+ *    per link): setup + notification + descriptors + bytes ÷ bandwidth.
  * 4. **Decode**: continuous batching; the request joins at the next step boundary and
  *    emits one token per step; the first token reaches the client at the end of its
  *    first step.
@@ -43,7 +43,10 @@ import type { SchedulerHost } from "../worker/host.ts";
 import { PrefillScheduler } from "../worker/prefill_scheduler.ts";
 import { RechunkedCache } from "../worker/rechunked_cache.ts";
 import { EventQueue } from "./event_queue.ts";
+import { FrontEnds } from "./_front_end.ts";
 import { MirroredCache } from "./_mirrored_cache.ts";
+import { ParkedTick } from "./_parked_tick.ts";
+import { checkDrained } from "./_check_drained.ts";
 
 export type { SimulationOptions, SimulationResult } from "./simulation_options.ts";
 import type { SimulationOptions, SimulationResult } from "./simulation_options.ts";
@@ -53,6 +56,7 @@ const EV_DECODE_BOUNDARY = 2;
 const EV_TRANSFER_DONE = 3;
 const EV_REBALANCE = 4;
 const EV_SAMPLE = 5;
+const EV_ENGINE_ARRIVE = 6;
 
 /**
  * Runs one simulation to completion.
@@ -94,6 +98,7 @@ class Simulation implements SchedulerHost {
   readonly #pe: (PrefillScheduler | null)[] = [];
   readonly #de: (DecodeScheduler | null)[] = [];
   readonly #nicFreeAtMs: Float64Array;
+  readonly #front: FrontEnds;
   readonly #queue: EventQueue;
   readonly #recorder: Recorder;
   readonly #record = createRequestRecord();
@@ -156,6 +161,7 @@ class Simulation implements SchedulerHost {
     }
     this.#nicFreeAtMs = new Float64Array(roles.length);
     this.#queue = new EventQueue();
+    this.#front = new FrontEnds(roles.length, this.#queue, EV_ENGINE_ARRIVE);
     this.#recorder = new Recorder(o.slo);
     o.policy.prepare(roles.length);
   }
@@ -167,6 +173,8 @@ class Simulation implements SchedulerHost {
     if (o.policy.rebalance) q.push(rebalanceMs, EV_REBALANCE, 0, 0);
     const sampleMs = o.sampleIntervalMs ?? 0;
     if (o.onSample && sampleMs > 0) q.push(0, EV_SAMPLE, 0, 0);
+    // Ticks that find the fleet idle park; the next arrival resumes them (_parked_tick.ts).
+    const rebalanceTick = new ParkedTick(rebalanceMs), sampleTick = new ParkedTick(sampleMs);
     let batch: readonly InferenceRequest[] = [];
     let bi = 0;
     for (;;) {
@@ -181,6 +189,13 @@ class Simulation implements SchedulerHost {
       if (arrivalMs === Infinity && eventMs === Infinity) break;
       this.#events++;
       if (arrivalMs <= eventMs) {
+        if (rebalanceTick.parked) q.push(rebalanceTick.resume(arrivalMs), EV_REBALANCE, 0, 0);
+        if (sampleTick.parked) {
+          q.push(sampleTick.resume(arrivalMs), EV_SAMPLE, 0, 0);
+          // The idle fleet at the last grid time of the stretch, as it was all along.
+          const t = sampleTick.skippedMs;
+          if (t === t) this.#sample(t);
+        }
         this.#now = arrivalMs;
         this.#arrive(batch[bi++]);
       } else {
@@ -196,18 +211,21 @@ class Simulation implements SchedulerHost {
           case EV_TRANSFER_DONE:
             this.#onTransferDone(this.#flights[q.a]);
             break;
+          case EV_ENGINE_ARRIVE:
+            this.#onEngineArrive(this.#flights[q.a]);
+            break;
           case EV_REBALANCE:
             if (this.#inFlight > 0 || !this.#arrivalsDone) {
               this.#rebalance();
-              q.push(now + rebalanceMs, EV_REBALANCE, 0, 0);
+              if (this.#inFlight > 0) q.push(now + rebalanceMs, EV_REBALANCE, 0, 0);
+              else rebalanceTick.park(now);
             }
             break;
           case EV_SAMPLE:
             if (this.#inFlight > 0 || !this.#arrivalsDone) {
-              this.#fleet.nowMs = now;
-              this.#fleet.flush();
-              o.onSample!(this.#fleet, now);
-              q.push(now + sampleMs, EV_SAMPLE, 0, 0);
+              this.#sample(now);
+              if (this.#inFlight > 0) q.push(now + sampleMs, EV_SAMPLE, 0, 0);
+              else sampleTick.park(now);
             }
             break;
         }
@@ -221,7 +239,7 @@ class Simulation implements SchedulerHost {
     if (this.#inFlight !== 0) {
       throw new Error(`Simulation ended with ${this.#inFlight} requests in flight (a bug)`);
     }
-    this.#checkDrained();
+    checkDrained(this.#fleet);
     return {
       summary: this.#recorder.summary(o.policy.name, this.#migrations),
       events: this.#events,
@@ -230,24 +248,10 @@ class Simulation implements SchedulerHost {
     };
   }
 
-  /** At the end every counter must be back at zero; anything else is a bookkeeping bug. */
-  #checkDrained(): void {
-    const f = this.#fleet;
-    for (let w = 0; w < f.n; w++) {
-      const left = [
-        ["queued", f.queued[w]],
-        ["running", f.running[w]],
-        ["inflight", f.inflight[w]],
-        ["queuedPrefillTokens", f.queuedPrefillTokens[w]],
-        ["kvUsedTokens", f.kvUsedTokens[w]],
-        ["kvWaitingTokens", f.kvWaitingTokens[w]],
-      ] as const;
-      for (const [name, value] of left) {
-        if (Math.abs(value) > 1e-6) {
-          throw new Error(`Simulation ended with ${name} = ${value} on worker ${w} (a bug)`);
-        }
-      }
-    }
+  #sample(atMs: number): void {
+    this.#fleet.nowMs = atMs;
+    this.#fleet.flush();
+    this.#o.onSample!(this.#fleet, atMs);
   }
 
   // ---- arrivals and routing -------------------------------------------------------
@@ -309,14 +313,14 @@ class Simulation implements SchedulerHost {
       req.promptTokens + req.outputTokens,
     );
     f.phase = Phase.PrefillQueued;
-    const pe = this.#pe[p];
-    if (pe) {
-      pe.enqueue(f, this.#now);
-      return;
-    }
     // A colocated worker prefilling for another decode worker holds the prompt here too.
-    if (d !== p) this.#ledger.commitPrefillKv(f.ledgerId, req.promptTokens);
-    this.#de[p]!.enqueue(f, this.#now);
+    if (!this.#pe[p] && d !== p) this.#ledger.commitPrefillKv(f.ledgerId, req.promptTokens);
+    this.#front.submit(p, this.#now, this.#m.frontEndMs(req.promptTokens), f.slot);
+  }
+
+  /** `f` leaves its prefill engine's front end (the decode hop's is held; see `FrontEnds`). */
+  #onEngineArrive(f: Flight): void {
+    (this.#pe[f.prefillWorker] ?? this.#de[f.prefillWorker])!.enqueue(f, this.#now);
   }
 
   #checkDecision(req: InferenceRequest, p: number, d: number): void {
@@ -395,6 +399,7 @@ class Simulation implements SchedulerHost {
     this.#ttft.observe(worker, this.#now - f.req.arrivalMs);
     this.#ledger.prefillDone(f.ledgerId, this.#now);
     if (f.decodeWorker === worker) return; // prefilled by its own decode worker
+    this.#front.hold(f.decodeWorker, this.#now, this.#m.frontEndMs(f.req.promptTokens), f.slot);
     this.#de[f.decodeWorker]!.enqueue(f, this.#now);
   }
 
@@ -437,7 +442,7 @@ class Simulation implements SchedulerHost {
   // ---- KV transfers (one at a time per sending worker's link) ------------------------
 
   #startTransfer(from: number, f: Flight, tokens: number, migration: boolean): void {
-    const start = Math.max(this.#now, this.#nicFreeAtMs[from]);
+    const start = Math.max(this.#now, this.#nicFreeAtMs[from], this.#front.readyAtMs(f.slot));
     const end = start + this.#m.transferMs(tokens);
     this.#nicFreeAtMs[from] = end;
     f.phase = Phase.Transfer;

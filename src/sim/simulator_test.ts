@@ -7,6 +7,7 @@ import { createPolicy } from "../policy/registry.ts";
 import type { Policy, PolicyContext } from "../policy/types.ts";
 import {
   denseMs,
+  frontEndMs,
   kvReadMsPerToken,
   kvTransferMs,
   type ModelPreset,
@@ -116,8 +117,10 @@ Deno.test("one request on an idle fleet: TTFT and TPOT follow the timing model e
   const prefillMs = m.stepOverheadMs + denseMs(m, prompt) + prefillAttentionMs(m, prompt, 0) +
     m.lmHeadMs;
   const transferMs = kvTransferMs(m, prompt);
-  const step = (ctx: number) => m.stepOverheadMs + denseMs(m, 1) + m.lmHeadMs + kc * ctx;
-  const ttft = prefillMs + transferMs + step(prompt);
+  const step = (ctx: number) =>
+    m.stepOverheadMs + m.seqOverheadMs + denseMs(m, 1) + m.lmHeadMs + kc * ctx;
+  // Both hops pass their engine's front end: the prefill engine's, then the decode engine's.
+  const ttft = 2 * frontEndMs(m, prompt) + prefillMs + transferMs + step(prompt);
   let rest = 0;
   for (let j = 1; j < output; j++) rest += step(prompt + j);
   equal(records.length, 1);
@@ -323,4 +326,60 @@ Deno.test("engines with their own block size: invariants hold, hits are real, th
     own.result.summary.prefixHitRate >= same.result.summary.prefixHitRate - 0.02,
     `${own.result.summary.prefixHitRate} vs ${same.result.summary.prefixHitRate}`,
   );
+});
+
+Deno.test("an idle stretch costs a few events: ticks park while idle and resume on their grid", async () => {
+  const DAY_MS = 86_400_000;
+  const request = (id: number, arrivalMs: number): InferenceRequest => ({
+    id,
+    arrivalMs,
+    promptTokens: 500,
+    outputTokens: 300,
+    maxTokens: 300,
+    blocks: new Uint32Array(8).map((_, i) => 1000 * id + i),
+    priority: 0,
+    sessionId: -1,
+  });
+  const inner = createPolicy("telemetry", { migrationBudget: 4 }, context());
+  const rebalances: number[] = [];
+  const policy: Policy = {
+    name: inner.name,
+    prepare: (n) => inner.prepare(n),
+    route: (s, r, out) => inner.route(s, r, out),
+    rebalance: (s, out) => {
+      rebalances.push(s.nowMs);
+      inner.rebalance!(s, out);
+    },
+  };
+  const samples: number[] = [];
+  const records: RequestRecord[] = [];
+  const eventTimes: number[] = [];
+  const result = await simulate({
+    model: LLAMA3_8B_H100,
+    prefillWorkers: 1,
+    decodeWorkers: 1,
+    policy,
+    workload: listSource([request(0, 10), request(1, 10 + DAY_MS)]),
+    slo: SLO,
+    sampleIntervalMs: 500,
+    onSample: (_, t) => samples.push(t),
+    onRequest: (r) => records.push({ ...r }),
+    onEvent: (f) => eventTimes.push(f.nowMs),
+  });
+  equal(records.length, 2);
+  const idleFrom = records[0].arrivalMs + records[0].e2eMs, idleTo = 10 + DAY_MS;
+  const inIdle = (t: number) => t > idleFrom && t < idleTo;
+  // Counts, not seconds: one parked rebalance and sample tick, the sample before the
+  // second arrival; a day of 250 ms ticks would be 345,600 events.
+  const count = (times: number[]) => times.filter(inIdle).length;
+  ok(count(eventTimes) <= 2, `${count(eventTimes)} events while idle`);
+  ok(count(samples) <= 2, `${count(samples)} samples while idle`);
+  ok(count(rebalances) <= 1, `${count(rebalances)} rebalances while idle`);
+  ok(result.events < 1000, `${result.events} events in all`);
+  // Ticks stay on their grids: samples every 500 ms from 0, rebalances every 250 ms.
+  for (const t of samples) equal(t % 500, 0, `sample at ${t}`);
+  for (const t of rebalances) equal(t % 250, 0, `rebalance at ${t}`);
+  // The last sample of the idle stretch is the grid time just before the arrival.
+  ok(samples.includes(Math.floor(idleTo / 500) * 500), "the idle fleet sampled before it woke");
+  ok(samples.some((t) => t > idleTo), "samples resume after the arrival");
 });

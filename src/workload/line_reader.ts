@@ -7,6 +7,7 @@
  */
 
 import { InputError } from "../core/errors.ts";
+import { gzipProblem } from "./_gzip_check.ts";
 
 const GZIP_MAGIC_0 = 0x1f;
 const GZIP_MAGIC_1 = 0x8b;
@@ -135,10 +136,10 @@ export class LineReader {
       r = await this.#reader.read();
     } catch (e) {
       this.close();
-      const what = this.gzip ? "is not a valid gzip stream" : "cannot be read";
-      throw new InputError(this.path, this.lineNo + 1, "", `${what}: ${(e as Error).message}`, {
-        cause: e,
-      });
+      const what = this.gzip
+        ? await gzipProblem(this.path) // truncated, or corrupt (and how)
+        : `cannot be read: ${(e as Error).message}`;
+      throw new InputError(this.path, this.lineNo + 1, "", what, { cause: e });
     }
     let text: string;
     if (r.done) {

@@ -31,3 +31,19 @@ Deno.test("fleet flags: defaults, values, and checks naming the flag", () => {
   );
   throws(() => parse(["--decode-gpus", "0"]), /expected a positive integer, got '0'/);
 });
+
+Deno.test("fleet flags: a TP preset takes whole tensor-parallel groups of GPUs", () => {
+  const tp4 = ["--model", "llama3-70b-h100-tp4"];
+  deepEqual(parse([...tp4, "--prefill-gpus", "8", "--decode-gpus", "4"]), {
+    model: "llama3-70b-h100-tp4",
+    prefillGpus: 8,
+    decodeGpus: 4,
+  });
+  throws(
+    () => parse([...tp4, "--prefill-gpus", "4", "--decode-gpus", "6"]),
+    (e: Error) =>
+      e instanceof UsageError && e.flag === "--decode-gpus" &&
+      /expected a multiple of 4 \(llama3-70b-h100-tp4 runs one worker per 4 GPUs\), got 6$/
+        .test(e.message),
+  );
+});

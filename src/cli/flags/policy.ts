@@ -21,7 +21,8 @@
 
 import { type Command, Option } from "npm:commander@15.1.0";
 import { UsageError } from "../../core/errors.ts";
-import { policyNames } from "../../policy/registry.ts";
+import { policyEntries, policyNames } from "../../policy/registry.ts";
+import type { ConfigSpec } from "../../policy/config.ts";
 import type { PolicyConfig } from "../../policy/types.ts";
 import { isModulePath, type LoadedPolicy, loadPolicyModule } from "../policy_modules.ts";
 import { collect, nameList, nonNegativeInt } from "./values.ts";
@@ -272,21 +273,56 @@ export function comparedPolicies(
 }
 
 /**
- * The `--set` fields of `flags` by policy, for the policies that run.
+ * The `--set` fields of `flags` by policy, for the policies that run, checked before
+ * anything runs: a field a built-in policy (or a module exporting its `spec`) does not
+ * have is refused; for a module without a spec, `warn` gets one line per field (it
+ * reaches the factory unchecked).
  *
- * @throws {UsageError} Naming `--set`: on a policy that does not run, or a
- *   `P.migrationBudget` that differs from a given `--migration-budget`.
+ * @throws {UsageError} Naming `--set`: on a policy that does not run, a field it does
+ *   not have, a field given twice with different values, or a `P.migrationBudget` that
+ *   differs from a given `--migration-budget`.
  */
 export function policyConfigs(
   flags: PolicyFlags,
   policies: readonly string[],
+  loaded: readonly LoadedPolicy[] = [],
+  warn: (line: string) => void = () => {},
 ): Record<string, PolicyConfig> {
   const out: Record<string, Record<string, unknown>> = {};
+  const given = new Map<string, PolicySet>();
   for (const s of flags.sets) {
     if (!policies.includes(s.policy)) {
       throw new UsageError(
         "--set",
         `expected a policy that runs (${policies.join(", ")}), got '${s.policy}' in '${s.text}'`,
+      );
+    }
+    const key = `${s.policy}.${s.field}`;
+    const earlier = given.get(key);
+    if (earlier && earlier.value !== s.value) {
+      throw new UsageError(
+        "--set",
+        `'${s.text}' conflicts with '${earlier.text}'; give each field once`,
+      );
+    }
+    given.set(key, s);
+    const module = loaded.find((l) => l.name === s.policy);
+    const spec: ConfigSpec | undefined = module
+      ? module.spec
+      : policyEntries().find((e) => e.name === s.policy)?.spec;
+    if (spec && !Object.hasOwn(spec, s.field)) {
+      const fields = Object.keys(spec);
+      throw new UsageError(
+        "--set",
+        `expected a field of policy '${s.policy}' (${
+          fields.length ? fields.join(", ") : "it takes none"
+        }), got '${s.field}' in '${s.text}'`,
+      );
+    }
+    if (!spec && !earlier) {
+      warn(
+        `warning: --set ${s.text}: module '${module?.path}' exports no 'spec' of its ` +
+          `fields, so '${s.field}' reaches its factory unchecked\n`,
       );
     }
     if (

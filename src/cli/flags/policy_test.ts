@@ -1,4 +1,4 @@
-import { deepEqual, equal, throws } from "node:assert/strict";
+import { deepEqual, equal, ok, throws } from "node:assert/strict";
 import { Command } from "npm:commander@15.1.0";
 import { UsageError } from "../../core/errors.ts";
 import { policyNames } from "../../policy/registry.ts";
@@ -79,10 +79,10 @@ Deno.test("unknown names, repeats in --policies and clashing modules name the fl
 });
 
 Deno.test("--set: per policy, numbers parsed, only for policies that run", () => {
-  const flags = parse(["--set", "telemetry.migrationMargin=0.2", "--set", "llm-d.x=abc"]);
+  const flags = parse(["--set", "telemetry.migrationMargin=0.2", "--set", "llm-d.queueWeight=abc"]);
   deepEqual(policyConfigs(flags, [...DEFAULTS, "llm-d"]), {
     telemetry: { migrationMargin: 0.2 },
-    "llm-d": { x: "abc" },
+    "llm-d": { queueWeight: "abc" },
   });
   throws(
     () => policyConfigs(flags, DEFAULTS),
@@ -136,4 +136,53 @@ Deno.test("a module path that was not loaded is named as such", () => {
     () => comparedPolicies(parse(["--policy", EXAMPLE]), DEFAULTS, []),
     usage("--policy", /expected a policy module loaded before the run .*, got '.*prefix/),
   );
+});
+
+Deno.test("--set: unknown fields and repeated fields are refused up front; modules without a spec warn", async () => {
+  // A built-in policy has a spec: a field it lacks is refused before anything runs.
+  throws(
+    () => policyConfigs(parse(["--set", "least-loaded.x=1"]), ["least-loaded"]),
+    usage(
+      "--set",
+      /expected a field of policy 'least-loaded' \(.*\), got 'x' in 'least-loaded\.x=1'/,
+    ),
+  );
+  throws(
+    () => policyConfigs(parse(["--set", "round-robin.migrationBudget=1"]), DEFAULTS),
+    usage("--set", /policy 'round-robin' \(it takes none\), got 'migrationBudget'/),
+  );
+  // The same field twice: the recorded config would say one value, so both are refused.
+  throws(
+    () =>
+      policyConfigs(
+        parse([
+          "--set",
+          "telemetry.migrationMargin=0.1",
+          "--set",
+          "telemetry.migrationMargin=0.2",
+        ]),
+        DEFAULTS,
+      ),
+    usage(
+      "--set",
+      /'telemetry\.migrationMargin=0\.2' conflicts with 'telemetry\.migrationMargin=0\.1'/,
+    ),
+  );
+  // A module exporting its spec is checked like a built-in one.
+  const example = await loadPolicyModule(EXAMPLE);
+  ok(example.spec && "maxWaitMs" in example.spec);
+  const names = [...DEFAULTS, "prefix-then-load"];
+  throws(
+    () => policyConfigs(parse(["--set", "prefix-then-load.bogus=1"]), names, [example]),
+    usage("--set", /expected a field of policy 'prefix-then-load' \(maxWaitMs\), got 'bogus'/),
+  );
+  // A module without one: accepted, with one warning per field.
+  const clone = await loadPolicyModule("./tests/testdata/policies/no_spec.ts");
+  const warnings: string[] = [];
+  deepEqual(
+    policyConfigs(parse(["--set", "no-spec.x=1"]), ["no-spec"], [clone], (l) => warnings.push(l)),
+    { "no-spec": { x: 1 } },
+  );
+  equal(warnings.length, 1);
+  ok(/--set no-spec\.x=1: module '.*no_spec\.ts' exports no 'spec'/.test(warnings[0]), warnings[0]);
 });

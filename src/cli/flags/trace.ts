@@ -10,10 +10,11 @@ import { UsageError } from "../../core/errors.ts";
 import { TRACE_FORMATS, type TraceFormat } from "../../workload/trace_row.ts";
 import type { TraceOptions, TraceStats } from "../../workload/trace_reader.ts";
 import { nonNegativeNumber, oneOf, positiveInt, positiveNumber } from "./values.ts";
+import { userPath } from "../user_path.ts";
 
 /** The trace flags as parsed. */
 export interface TraceFlags {
-  /** Trace file. */
+  /** Trace file, as the user gave it (recorded so). */
   readonly path: string;
   /** Requested format (`auto` detects). */
   readonly format: TraceFormat | "auto";
@@ -109,7 +110,10 @@ export function traceFlagsFromOpts(
   };
 }
 
-/** Reader options for `flags` in a known `format`, with the rate and seed of generated arrivals. */
+/**
+ * Reader options for `flags` in a known `format`, with the rate and seed of generated
+ * arrivals. The path is resolved against the directory the user ran the command from.
+ */
 export function traceOptions(
   flags: TraceFlags,
   format: TraceFormat,
@@ -117,7 +121,7 @@ export function traceOptions(
   seed: number,
 ): TraceOptions {
   return {
-    path: flags.path,
+    path: userPath(flags.path),
     format,
     rateScale: flags.rateScale,
     startS: flags.startS,
@@ -151,7 +155,7 @@ export type TraceReport =
 /** The `--json` record of a trace replay. */
 export function traceReport(flags: TraceFlags, stats: Readonly<TraceStats>): TraceReport {
   return {
-    path: stats.path,
+    path: flags.path,
     format: stats.format,
     rows: stats.rows,
     requests: stats.requests,

@@ -35,7 +35,7 @@ export interface ServeFlags {
   /** `--gpu-memory-utilization`. */
   readonly gpuMemoryUtilization: number | undefined;
   /** `--tensor-parallel-size`. */
-  readonly tensorParallelSize: number;
+  readonly tensorParallelSize: number | undefined;
   /** `--enable-prefix-caching` / `--no-enable-prefix-caching`. */
   readonly enablePrefixCaching: boolean;
   /** `--api-key`. */
@@ -84,9 +84,8 @@ export function addServeOptions(cmd: Command): Command {
     .option("--gpu-memory-utilization <f>", "fraction of GPU memory for the engine", fraction)
     .option(
       "--tensor-parallel-size <n>",
-      "recorded; the timing presets are one GPU",
+      "GPUs per engine (default: the preset's; the preset's timing is used either way)",
       positiveInt,
-      1,
     )
     .option("--enable-prefix-caching", "cache prompt blocks (vLLM's default)")
     .option("--no-enable-prefix-caching", "no prefix cache")
@@ -145,7 +144,7 @@ export function serveFlagsFromOpts(opts: Record<string, unknown>): ServeFlags {
     maxNumSeqs: opts.maxNumSeqs as number | undefined,
     maxNumBatchedTokens: opts.maxNumBatchedTokens as number | undefined,
     gpuMemoryUtilization: opts.gpuMemoryUtilization as number | undefined,
-    tensorParallelSize: opts.tensorParallelSize as number,
+    tensorParallelSize: opts.tensorParallelSize as number | undefined,
     enablePrefixCaching: opts.enablePrefixCaching !== false,
     apiKey: opts.apiKey as string | undefined,
     kvTransferConfig: kv,

@@ -117,10 +117,11 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
         `--gpu-memory-utilization or decreasing --max-model-len when initializing the engine.`,
     );
   }
-  if ((o.tensorParallelSize ?? 1) !== 1) {
+  const tp = o.tensorParallelSize ?? preset.tensorParallel;
+  if (tp !== preset.tensorParallel) {
     log(
-      `WARNING emulator: --tensor-parallel-size ${o.tensorParallelSize} is recorded; the ` +
-        `timing preset '${preset.name}' models one GPU`,
+      `WARNING emulator: --tensor-parallel-size ${tp} is recorded; the timing preset ` +
+        `'${preset.name}' models TP=${preset.tensorParallel}`,
     );
   }
   const timeScale = o.timeScale ?? 1;
@@ -147,7 +148,7 @@ export async function startEmulator(o: EmulatorOptions = {}): Promise<Emulator> 
       port: o.sideChannelPort ?? 0,
       holdTimeoutMs: (o.holdTimeoutS ?? 480) * 1000,
       loadFailurePolicy: kvc.kv_load_failure_policy ?? "fail",
-      tpSize: o.tensorParallelSize ?? 1,
+      tpSize: tp,
       blockTokens: blockSize,
       log,
     });

@@ -81,6 +81,7 @@ export class EngineLoop implements SchedulerHost {
   #now = 0;
   #decoding = 0;
   #armedAtMs = Infinity;
+  #frontFreeAtMs = 0;
   #wokeMs = 0;
   #busy = false;
   #closed = false;
@@ -132,24 +133,46 @@ export class EngineLoop implements SchedulerHost {
     });
     f.prefillWorker = spec.mode === JobMode.Pull ? REMOTE_WORKER : 0;
     f.decodeWorker = spec.mode === JobMode.Prefill ? REMOTE_WORKER : 0;
-    f.phase = spec.mode === JobMode.Pull ? Phase.DecodeAdmit : Phase.PrefillQueued;
     this.#jobs.add(job);
     this.#byFlight.set(f, job);
-    if (spec.mode === JobMode.Pull) this.connector?.prepare(job);
-    this.scheduler.enqueue(f, now);
+    // The front end (API server, tokeniser) takes the model's time, one request at a time,
+    // as the simulator's FrontEnds: a prefill reaches the engine when it is through; a
+    // decode hop is admitted at once and its KV pull waits for it (frontReadyMs).
+    const start = now > this.#frontFreeAtMs ? now : this.#frontFreeAtMs;
+    job.frontReadyMs = this.#frontFreeAtMs = start + this.#model.frontEndMs(spec.promptTokens);
+    if (spec.mode === JobMode.Pull) {
+      this.connector?.prepare(job);
+      f.phase = Phase.DecodeAdmit;
+      this.scheduler.enqueue(f, now);
+    } else {
+      f.phase = Phase.Free; // in the front end: neither waiting nor running on the engine
+      this.#push(job.frontReadyMs, 0, () => this.#reachEngine(job));
+    }
     this.#arm();
     return job;
   }
 
+  #reachEngine(job: Job): void {
+    if (job.finish !== "") return; // aborted in the front end
+    if (job.aborted) {
+      this.#end(job, "abort", this.#now);
+      return;
+    }
+    job.flight.phase = Phase.PrefillQueued;
+    this.scheduler.enqueue(job.flight, this.#now);
+  }
+
   /**
-   * `job`'s client went away: a waiting job leaves the queue now, a decoding one at the
-   * next step boundary; one prefilling or moving KV leaves once it reaches either.
+   * `job`'s client went away: one in the front end or waiting leaves now, a decoding one
+   * at the next step boundary; one prefilling or moving KV leaves once it reaches either.
    */
   abort(job: Job): void {
     if (job.finish !== "" || job.aborted) return;
     job.aborted = true;
     this.run((now) => {
-      if (this.scheduler.withdrawWaiting(job.flight, now)) this.#end(job, "abort", now);
+      if (job.finish !== "") return;
+      if (job.flight.phase === Phase.Free) this.#end(job, "abort", now); // in the front end
+      else if (this.scheduler.withdrawWaiting(job.flight, now)) this.#end(job, "abort", now);
       else this.#dropIfDecoding(job, now);
     });
   }

@@ -119,6 +119,7 @@ Deno.test("engine loop: an aborted job leaves the queue or the batch and frees i
   const jobs: Job[] = [];
   for (let i = 0; i <= m; i++) jobs.push(t.submit(`w${i}`, JobMode.Local, 20, 50));
   const waiting = jobs[m];
+  t.runUntil(() => waiting.flight.phase === Phase.PrefillQueued);
   equal(waiting.flight.phase, Phase.PrefillQueued, "over max_num_seqs: it waits");
   t.loop.abort(waiting);
   equal(waiting.finish, "abort");
@@ -126,4 +127,12 @@ Deno.test("engine loop: an aborted job leaves the queue or the batch and frees i
   t.runUntil(() => jobs.every((j) => j.finish !== ""));
   equal(t.loop.stats.finished.length, m);
   equal(t.loop.kv.gauges.kvUsedTokens[0], 0);
+  // One still in the front end (tokenising) never reaches the engine.
+  const early = t.submit("f1", JobMode.Local, 5000, 5);
+  equal(early.flight.phase, Phase.Free);
+  t.loop.abort(early);
+  equal(early.finish, "abort");
+  t.runUntil(() => false);
+  equal(t.loop.kv.gauges.queued[0], 0);
+  equal(t.loop.jobs.size, 0);
 });

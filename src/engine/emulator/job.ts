@@ -64,6 +64,8 @@ export class Job {
   readonly flight: Flight = new Flight();
   /** Arrival, ms. */
   readonly arrivalMs: number;
+  /** When the front end (tokeniser) is through with it, ms. */
+  frontReadyMs: number = NaN;
   /** Admission (scheduled), ms. */
   admittedMs: number = NaN;
   /** First token due, ms. */

@@ -211,7 +211,8 @@ export class NixlConnector implements KvConnector {
         loop.pullFailed(job, o.loadFailurePolicy === "recompute", failure, now);
         return;
       }
-      const start = Math.max(startMs, this.#linkFreeAtMs);
+      // The transfer starts once admitted, the link is free and the front end is through.
+      const start = Math.max(startMs, this.#linkFreeAtMs, job.frontReadyMs);
       const end = Math.max(start + loop.model.transferMs(tokens), now);
       this.#linkFreeAtMs = end;
       loop.at(end, () => {

@@ -50,7 +50,7 @@ export interface EmulatorOptions {
   readonly maxNumBatchedTokens?: number;
   /** `--gpu-memory-utilization`. Default: the preset's (0.9). */
   readonly gpuMemoryUtilization?: number;
-  /** `--tensor-parallel-size` (recorded; the timing presets are TP=1). Default 1. */
+  /** `--tensor-parallel-size` (recorded; the preset's TP times the engine). Default: the preset's. */
   readonly tensorParallelSize?: number;
   /** `--api-key`: guards `/v1/*` and `/admin/*`. */
   readonly apiKey?: string;
@@ -80,6 +80,7 @@ export interface EmulatorOptions {
 export const PRESET_MODEL: Readonly<Record<string, string>> = {
   "llama3-8b-h100": "meta-llama/Llama-3.1-8B-Instruct",
   "llama3-8b-a100": "meta-llama/Meta-Llama-3-8B-Instruct",
+  "llama3-70b-h100-tp4": "meta-llama/Llama-3.1-70B-Instruct",
 };
 
 /** The context length of each built-in tokenizer's model family. */

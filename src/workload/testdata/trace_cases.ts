@@ -183,7 +183,15 @@ export const MALFORMED_CASES: readonly MalformedCase[] = [
     problem: "corrupt gzip",
     line: 1,
     field: "",
-    detail: /is not a valid gzip stream/,
+    detail: /is not a valid gzip stream: invalid code lengths set/,
+    withSkipBad: null,
+  },
+  {
+    file: "truncated.jsonl.gz",
+    problem: "gzip cut short",
+    line: 133,
+    field: "",
+    detail: /is truncated: its gzip stream ends before it is complete/,
     withSkipBad: null,
   },
 ];
